@@ -1,0 +1,195 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+export const ROLE_NAMES = ['api', 'rooms', 'workers'] as const;
+export type Role = (typeof ROLE_NAMES)[number];
+
+const optionalString = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .optional();
+
+const urlString = (protocols: string[]) =>
+  z
+    .string()
+    .trim()
+    .refine((v) => {
+      try {
+        return protocols.includes(new URL(v).protocol);
+      } catch {
+        return false;
+      }
+    }, `must be a URL with protocol ${protocols.join(' or ')}`);
+
+const optionalUrl = (protocols: string[]) =>
+  z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), urlString(protocols).optional());
+
+const hostPortList = z
+  .string()
+  .trim()
+  .transform((v) =>
+    v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  )
+  .refine((list) => list.length > 0, 'must list at least one host[:port]')
+  .refine(
+    (list) => list.every((hp) => /^[A-Za-z0-9.\-_[\]:]+$/.test(hp)),
+    'each entry must be host or host:port, comma-separated',
+  );
+
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(2567),
+  HOST: z.string().trim().default('0.0.0.0'),
+  DATA_DIR: z.string().trim().min(1).default('./data'),
+  PUBLIC_URL: optionalUrl(['http:', 'https:']),
+  ROLES: z
+    .string()
+    .trim()
+    .default(ROLE_NAMES.join(','))
+    .transform((v) => [...new Set(v.split(',').map((s) => s.trim()).filter(Boolean))])
+    .pipe(z.array(z.enum(ROLE_NAMES)).min(1, 'must name at least one of api, rooms, workers')),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  SMTP_URL: optionalUrl(['smtp:', 'smtps:']),
+  MAIL_FROM: z.string().trim().default('Dojo <no-reply@dojo.local>'),
+  CASSANDRA_CONTACT_POINTS: hostPortList.optional(),
+  CASSANDRA_KEYSPACE: z
+    .string()
+    .trim()
+    .regex(/^[a-z][a-z0-9_]{0,47}$/, 'must be a lower-case CQL identifier')
+    .default('dojo'),
+  CASSANDRA_LOCAL_DC: z.string().trim().min(1).default('datacenter1'),
+  CASSANDRA_REPLICATION_FACTOR: z.coerce.number().int().min(1).max(9).default(1),
+  CASSANDRA_USERNAME: optionalString,
+  CASSANDRA_PASSWORD: optionalString,
+  REDIS_URL: optionalUrl(['redis:', 'rediss:']),
+  REDIS_KEY_PREFIX: z.string().trim().default('dojo:'),
+  KAFKA_BROKERS: hostPortList.optional(),
+  KAFKA_CLIENT_ID: z.string().trim().min(1).default('dojo'),
+  KAFKA_TOPIC_PREFIX: z.string().trim().default('dojo.'),
+  S3_ENDPOINT: optionalUrl(['http:', 'https:']),
+  S3_BUCKET: z
+    .string()
+    .trim()
+    .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be a valid S3 bucket name')
+    .default('dojo'),
+  S3_REGION: z.string().trim().min(1).default('us-east-1'),
+  AWS_ACCESS_KEY_ID: optionalString,
+  AWS_SECRET_ACCESS_KEY: optionalString,
+  URL_SIGNING_SECRET: optionalString,
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
+  BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
+});
+
+export type Env = Record<string, string | undefined>;
+
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  readonly dataDir: string;
+  readonly publicUrl: string;
+  readonly roles: readonly Role[];
+  readonly logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+  readonly nodeEnv: z.infer<typeof envSchema>['NODE_ENV'];
+  readonly bodyLimitBytes: number;
+  readonly shutdownTimeoutMs: number;
+  /** Secret for the app's own signed URLs; generated per data dir when unset (see server/lib/secrets.ts). */
+  readonly urlSigningSecret: string | undefined;
+  readonly mail: { readonly smtpUrl: string | undefined; readonly from: string };
+  readonly cassandra:
+    | {
+        readonly contactPoints: readonly string[];
+        readonly keyspace: string;
+        readonly localDataCenter: string;
+        readonly replicationFactor: number;
+        readonly username: string | undefined;
+        readonly password: string | undefined;
+      }
+    | undefined;
+  readonly redis: { readonly url: string; readonly keyPrefix: string } | undefined;
+  readonly kafka:
+    | { readonly brokers: readonly string[]; readonly clientId: string; readonly topicPrefix: string }
+    | undefined;
+  readonly s3:
+    | {
+        readonly endpoint: string;
+        readonly bucket: string;
+        readonly region: string;
+        readonly accessKeyId: string | undefined;
+        readonly secretAccessKey: string | undefined;
+      }
+    | undefined;
+}
+
+export class ConfigError extends Error {
+  readonly issues: readonly { variable: string; message: string }[];
+  constructor(issues: readonly { variable: string; message: string }[]) {
+    super(
+      'Invalid configuration:\n' + issues.map((i) => `  ${i.variable}: ${i.message}`).join('\n'),
+    );
+    this.name = 'ConfigError';
+    this.issues = issues;
+  }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/** Reads, validates and freezes the configuration. Throws ConfigError naming every bad variable. */
+export function loadConfig(env: Env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => ({
+        variable: String(issue.path[0] ?? '(unknown)'),
+        message: issue.message,
+      })),
+    );
+  }
+  const e = parsed.data;
+  const config: Config = {
+    port: e.PORT,
+    host: e.HOST,
+    dataDir: path.resolve(e.DATA_DIR),
+    publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
+    roles: e.ROLES,
+    logLevel: e.LOG_LEVEL,
+    nodeEnv: e.NODE_ENV,
+    bodyLimitBytes: e.BODY_LIMIT_BYTES,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    urlSigningSecret: e.URL_SIGNING_SECRET,
+    mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM },
+    cassandra: e.CASSANDRA_CONTACT_POINTS
+      ? {
+          contactPoints: e.CASSANDRA_CONTACT_POINTS,
+          keyspace: e.CASSANDRA_KEYSPACE,
+          localDataCenter: e.CASSANDRA_LOCAL_DC,
+          replicationFactor: e.CASSANDRA_REPLICATION_FACTOR,
+          username: e.CASSANDRA_USERNAME,
+          password: e.CASSANDRA_PASSWORD,
+        }
+      : undefined,
+    redis: e.REDIS_URL ? { url: e.REDIS_URL, keyPrefix: e.REDIS_KEY_PREFIX } : undefined,
+    kafka: e.KAFKA_BROKERS
+      ? { brokers: e.KAFKA_BROKERS, clientId: e.KAFKA_CLIENT_ID, topicPrefix: e.KAFKA_TOPIC_PREFIX }
+      : undefined,
+    s3: e.S3_ENDPOINT
+      ? {
+          endpoint: e.S3_ENDPOINT,
+          bucket: e.S3_BUCKET,
+          region: e.S3_REGION,
+          accessKeyId: e.AWS_ACCESS_KEY_ID,
+          secretAccessKey: e.AWS_SECRET_ACCESS_KEY,
+        }
+      : undefined,
+  };
+  return deepFreeze(config);
+}

@@ -1,0 +1,41 @@
+import { appendFileSync } from 'node:fs';
+import { suite } from 'uvu';
+
+/**
+ * The real servers a contract suite can run against, found through the same variables the app reads.
+ * Missing ones are skipped and reported by scripts/run-tests.ts; with REQUIRE_SERVICES=1 (as .ci/run sets)
+ * a missing one fails the run instead.
+ */
+export type ServiceName = 'cassandra' | 'redis' | 'kafka' | 's3' | 'smtp';
+
+const VARIABLES: Record<ServiceName, readonly string[]> = {
+  cassandra: ['CASSANDRA_CONTACT_POINTS'],
+  redis: ['REDIS_URL'],
+  kafka: ['KAFKA_BROKERS'],
+  s3: ['S3_ENDPOINT'],
+  smtp: ['SMTP_URL', 'SMTP_SINK_DIR'],
+};
+
+export type ServiceEnv = Record<string, string | undefined>;
+
+/** The environment for a real service, or undefined after recording the skip (or failing, when required). */
+export function realService(service: ServiceName, suiteName: string): ServiceEnv | undefined {
+  const missing = VARIABLES[service].filter((v) => !process.env[v]);
+  if (missing.length === 0) return { ...process.env };
+  const reason = `${suiteName}: skipped, ${missing.join(', ')} not set`;
+  if (process.env.REQUIRE_SERVICES === '1') {
+    const s = suite(`${suiteName} (required service ${service})`);
+    s('service is configured', () => {
+      throw new Error(`${reason}, but REQUIRE_SERVICES=1 demands the real ${service}`);
+    });
+    s.run();
+    return undefined;
+  }
+  if (process.env.DOJO_TEST_SKIP_FILE) appendFileSync(process.env.DOJO_TEST_SKIP_FILE, reason + '\n');
+  return undefined;
+}
+
+/** A name unique to this run, for keyspaces, topics, buckets and key prefixes. */
+export function uniqueName(prefix: string): string {
+  return `${prefix}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
+}
