@@ -1,0 +1,388 @@
+/**
+ * The embedded Store: one SQLite file (`<dataDir>/store.db`) through node:sqlite. Every write runs in its
+ * own `BEGIN IMMEDIATE` transaction and is committed (WAL, synchronous=FULL) before its promise resolves,
+ * so an acknowledged write survives a crash; conditional writes are atomic because the check and the
+ * write share that transaction.
+ *
+ * TTL is kept per row, not per cell as in Cassandra: `_expires_at` holds the moment the last live cell
+ * would expire. An insert that names every column sets it outright; any other write keeps the later of
+ * the old and the new expiry (a write without TTL makes the row permanent). Cells of a row that outlive
+ * their own TTL are therefore not nulled individually; the row disappears as a whole once nothing in it
+ * would still be live. Expired rows are invisible to reads and conditions, removed when their key is
+ * written again, and purged periodically.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { DatabaseSync, type SQLInputValue, type SQLOutputValue, type StatementSync } from 'node:sqlite';
+import { AppError, isAppError, unavailable } from '../../lib/errors.ts';
+import type { Logger } from '../../lib/log.ts';
+import type {
+  ConditionalResult,
+  DeleteOptions,
+  InsertOptions,
+  Migration,
+  Page,
+  QueryOptions,
+  Row,
+  Store,
+  UpdateOptions,
+  WriteOp,
+} from '../../ports/store.ts';
+import {
+  TableRegistry,
+  checkTtl,
+  conditionCells,
+  keyCells,
+  misuse,
+  orderMigrations,
+  planQuery,
+  primaryKeyOf,
+  rowCells,
+  setCells,
+  tableShape,
+  type Cell,
+  type TableShape,
+} from '../store-shared/tables.ts';
+import { completeRow } from '../store-shared/values.ts';
+import { decodePageState, encodePageState, queryFingerprint } from './page-state.ts';
+import { EXPIRES, addColumnSql, createTableSql, decode, encode, quote } from './sql.ts';
+
+export interface SqliteStoreOptions {
+  readonly dataDir: string;
+  readonly logger: Logger;
+  /** How often expired rows are deleted for good; reads hide them in between. */
+  readonly purgeIntervalMs?: number;
+  /** How long a write waits for another connection's lock on the same file. */
+  readonly busyTimeoutMs?: number;
+}
+
+/** SQLite primary result codes worth retrying: BUSY, LOCKED, NOMEM, IOERR, FULL, CANTOPEN, PROTOCOL. */
+const TRANSIENT_CODES = new Set([5, 6, 7, 10, 13, 14, 15]);
+const LIVE = `(${quote(EXPIRES)} IS NULL OR ${quote(EXPIRES)} > ?)`;
+
+function wrap(error: unknown): AppError {
+  if (isAppError(error)) return error;
+  const errcode = (error as { errcode?: unknown } | null)?.errcode;
+  if (typeof errcode === 'number' && TRANSIENT_CODES.has(errcode & 0xff)) {
+    return unavailable('STORE.UNAVAILABLE', 'The store is unavailable', error);
+  }
+  return new AppError('STORE.FAILED', 'The store failed', { kind: 'INTERNAL', cause: error });
+}
+
+const equalities = (cells: readonly Cell[]): string => cells.map(([c]) => `${quote(c)} = ?`).join(' AND ');
+
+function sameValue(a: SQLInputValue, b: SQLInputValue): boolean {
+  if (a instanceof Uint8Array && b instanceof Uint8Array) return Buffer.from(a).equals(b);
+  return a === b;
+}
+
+export class SqliteStore implements Store {
+  readonly name = 'sqlite';
+  readonly #logger: Logger;
+  readonly #statements = new Map<string, StatementSync>();
+  readonly #secret: Buffer;
+  readonly #purgeTimer: NodeJS.Timeout;
+  #db: DatabaseSync | undefined;
+  #registry = TableRegistry.learn([]);
+
+  constructor(options: SqliteStoreOptions) {
+    this.#logger = options.logger;
+    mkdirSync(options.dataDir, { recursive: true });
+    const db = new DatabaseSync(path.join(options.dataDir, 'store.db'), {
+      timeout: options.busyTimeoutMs ?? 5000,
+    });
+    try {
+      db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;');
+      db.exec(
+        'CREATE TABLE IF NOT EXISTS schema_migrations (id TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)',
+      );
+      db.exec('CREATE TABLE IF NOT EXISTS _store_meta (key TEXT PRIMARY KEY, value BLOB NOT NULL)');
+      db.prepare(`INSERT OR IGNORE INTO _store_meta (key, value) VALUES ('page_secret', ?)`).run(
+        randomBytes(32),
+      );
+      const secret = db.prepare(`SELECT value FROM _store_meta WHERE key = 'page_secret'`).get()?.value;
+      this.#secret = Buffer.from(secret as Uint8Array);
+    } catch (error) {
+      db.close();
+      throw wrap(error);
+    }
+    this.#db = db;
+    this.#purgeTimer = setInterval(() => this.#purgeExpired(), options.purgeIntervalMs ?? 60_000).unref();
+  }
+
+  async migrate(migrations: readonly Migration[]): Promise<void> {
+    const registry = TableRegistry.learn(migrations);
+    for (const migration of orderMigrations(migrations)) {
+      const applied = this.#transaction((now, db) => {
+        if (this.#statement('SELECT 1 FROM schema_migrations WHERE id = ?').get(migration.id)) return false;
+        for (const def of migration.createTables ?? []) {
+          for (const sql of createTableSql(tableShape(def))) db.exec(sql);
+        }
+        for (const add of migration.addColumns ?? []) {
+          for (const [column, type] of Object.entries(add.columns)) {
+            try {
+              db.exec(addColumnSql(add.table, column, type));
+            } catch (error) {
+              if (!/duplicate column/i.test(String((error as Error).message))) throw error;
+            }
+          }
+        }
+        this.#statement('INSERT INTO schema_migrations (id, applied_at) VALUES (?, ?)').run(
+          migration.id,
+          now,
+        );
+        return true;
+      });
+      if (applied) this.#logger.info({ migration: migration.id }, 'store migration applied');
+    }
+    this.#registry = registry;
+  }
+
+  async insert(table: string, row: Row, options: InsertOptions = {}): Promise<ConditionalResult> {
+    const shape = this.#registry.table(table);
+    const cells = rowCells(shape, row);
+    const key = primaryKeyOf(shape, cells);
+    const expiresIn = checkTtl(options.ttlSeconds);
+    return this.#transaction((now) => {
+      if (options.ifNotExists) {
+        const current = this.#read(shape, key, now);
+        if (current) return { applied: false, current };
+      }
+      this.#upsert(shape, cells, expiry(now, expiresIn), cells.length === shape.columns.size, now);
+      return { applied: true };
+    });
+  }
+
+  async update(table: string, key: Row, set: Row, options: UpdateOptions = {}): Promise<ConditionalResult> {
+    const shape = this.#registry.table(table);
+    const keyed = keyCells(shape, key, false);
+    const cells = [...keyed, ...setCells(shape, set)];
+    const conditions = options.if ? conditionCells(shape, options.if) : undefined;
+    const expiresIn = checkTtl(options.ttlSeconds);
+    return this.#transaction((now) => {
+      const refused = this.#refusal(shape, keyed, conditions, options.ifExists === true, now);
+      if (refused) return refused;
+      this.#upsert(shape, cells, expiry(now, expiresIn), false, now);
+      return { applied: true };
+    });
+  }
+
+  async delete(table: string, key: Row, options: DeleteOptions = {}): Promise<ConditionalResult> {
+    const shape = this.#registry.table(table);
+    const keyed = keyCells(shape, key, true);
+    const conditional = options.if !== undefined || options.ifExists === true;
+    if (conditional && keyed.length !== shape.primaryKey.length) {
+      throw misuse('STORE.BAD_KEY', `A conditional delete on ${table} needs the full primary key`);
+    }
+    const conditions = options.if ? conditionCells(shape, options.if) : undefined;
+    return this.#transaction((now) => {
+      const refused = this.#refusal(shape, keyed, conditions, options.ifExists === true, now);
+      if (refused) return refused;
+      this.#remove(shape, keyed);
+      return { applied: true };
+    });
+  }
+
+  async get(table: string, key: Row): Promise<Row | undefined> {
+    const shape = this.#registry.table(table);
+    const keyed = keyCells(shape, key, false);
+    return this.#use(() => this.#read(shape, keyed, Date.now()));
+  }
+
+  async query(table: string, options: QueryOptions): Promise<Page> {
+    const shape = this.#registry.table(table);
+    const plan = planQuery(shape, options);
+    const where = plan.equal.map(([c]) => `${quote(c)} = ?`);
+    const params = plan.equal.map((cell) => this.#encode(shape, cell));
+    for (const bound of plan.range?.bounds ?? []) {
+      where.push(`${quote(plan.range?.column ?? '')} ${bound.op} ?`);
+      params.push(this.#encode(shape, [plan.range?.column ?? '', bound.value]));
+    }
+    const fingerprint = queryFingerprint(
+      [table, plan.range?.column ?? null, plan.range?.bounds.map((b) => b.op) ?? [], plan.rest],
+      params,
+    );
+    if (options.pageState !== undefined) {
+      const position = decodePageState(this.#secret, fingerprint, options.pageState, plan.rest.length);
+      const after = plan.rest.map((r, i) =>
+        [
+          ...plan.rest.slice(0, i).map((p) => `${quote(p.column)} = ?`),
+          `${quote(r.column)} ${r.descending ? '<' : '>'} ?`,
+        ].join(' AND '),
+      );
+      where.push(`((${after.join(') OR (')}))`);
+      plan.rest.forEach((_, i) => params.push(...position.slice(0, i + 1)));
+    }
+    where.push(LIVE);
+    const order = plan.rest.map((r) => `${quote(r.column)} ${r.descending ? 'DESC' : 'ASC'}`);
+    const sql =
+      `SELECT ${[...shape.columns.keys()].map(quote).join(', ')} FROM ${quote(table)} WHERE ${where.join(' AND ')}` +
+      `${order.length ? ` ORDER BY ${order.join(', ')}` : ''} LIMIT ?`;
+    return this.#use(() => {
+      const raw = this.#statement(sql).all(...params, Date.now(), plan.pageSize + 1);
+      const rows = raw.slice(0, plan.pageSize);
+      const last = rows.at(-1);
+      const more = raw.length > plan.pageSize && last !== undefined && plan.rest.length > 0;
+      const page: Page = { rows: rows.map((r) => this.#decodeRow(shape, r)) };
+      if (!more) return page;
+      const position = plan.rest.map((r) => last[r.column] as SQLInputValue);
+      return { ...page, pageState: encodePageState(this.#secret, fingerprint, position) };
+    });
+  }
+
+  async batch(ops: readonly WriteOp[]): Promise<void> {
+    const steps = ops.map((op): ((now: number) => void) => {
+      const shape = this.#registry.table(op.table);
+      if (op.kind === 'delete') {
+        const keyed = keyCells(shape, op.key, true);
+        return () => this.#remove(shape, keyed);
+      }
+      const cells =
+        op.kind === 'insert'
+          ? rowCells(shape, op.row)
+          : [...keyCells(shape, op.key, false), ...setCells(shape, op.set)];
+      const replaces = op.kind === 'insert' && cells.length === shape.columns.size;
+      const expiresIn = checkTtl(op.ttlSeconds);
+      return (now) => this.#upsert(shape, cells, expiry(now, expiresIn), replaces, now);
+    });
+    this.#transaction((now) => steps.forEach((step) => step(now)));
+  }
+
+  async health(): Promise<void> {
+    this.#use(() => this.#statement('SELECT 1').get());
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.#purgeTimer);
+    this.#statements.clear();
+    this.#db?.close();
+    this.#db = undefined;
+  }
+
+  #use<T>(fn: (db: DatabaseSync) => T): T {
+    const db = this.#db;
+    if (!db)
+      throw new AppError('STORE.CLOSED', 'The store is closed', { kind: 'UNAVAILABLE', retriable: false });
+    try {
+      return fn(db);
+    } catch (error) {
+      throw wrap(error);
+    }
+  }
+
+  /** Synchronous from BEGIN to COMMIT: no other call of this process can interleave. */
+  #transaction<T>(fn: (now: number, db: DatabaseSync) => T): T {
+    return this.#use((db) => {
+      db.exec('BEGIN IMMEDIATE');
+      try {
+        const result = fn(Date.now(), db);
+        db.exec('COMMIT');
+        return result;
+      } catch (error) {
+        if (db.isTransaction) db.exec('ROLLBACK');
+        throw error;
+      }
+    });
+  }
+
+  #statement(sql: string): StatementSync {
+    let statement = this.#statements.get(sql);
+    if (!statement) {
+      statement = this.#use((db) => db.prepare(sql));
+      this.#statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  #encode(shape: TableShape, [column, value]: Cell): SQLInputValue {
+    const type = shape.columns.get(column);
+    if (!type) throw misuse('STORE.UNKNOWN_COLUMN', `Unknown column ${shape.name}.${column}`);
+    return encode(type, value);
+  }
+
+  #decodeRow(shape: TableShape, raw: Record<string, SQLOutputValue>): Row {
+    return completeRow(shape.columns, (column) => decode(shape.columns.get(column) ?? 'text', raw[column]));
+  }
+
+  #read(shape: TableShape, key: readonly Cell[], now: number): Row | undefined {
+    const columns = [...shape.columns.keys()].map(quote).join(', ');
+    const sql = `SELECT ${columns} FROM ${quote(shape.name)} WHERE ${equalities(key)} AND ${LIVE}`;
+    const raw = this.#statement(sql).get(...key.map((cell) => this.#encode(shape, cell)), now);
+    return raw ? this.#decodeRow(shape, raw) : undefined;
+  }
+
+  /** The result of a refused conditional write, or undefined when the write may go ahead. */
+  #refusal(
+    shape: TableShape,
+    key: readonly Cell[],
+    conditions: readonly Cell[] | undefined,
+    ifExists: boolean,
+    now: number,
+  ): ConditionalResult | undefined {
+    if (!conditions && !ifExists) return undefined;
+    const current = this.#read(shape, key, now);
+    if (!current && ifExists) return { applied: false };
+    // As in Cassandra, a missing row meets a condition that expects nothing but nulls.
+    const holds = (conditions ?? []).every(([column, expected]) =>
+      sameValue(
+        this.#encode(shape, [column, current?.[column] ?? null]),
+        this.#encode(shape, [column, expected]),
+      ),
+    );
+    if (holds) return undefined;
+    return current ? { applied: false, current } : { applied: false };
+  }
+
+  #upsert(
+    shape: TableShape,
+    cells: readonly Cell[],
+    expiresAt: number | null,
+    replaces: boolean,
+    now: number,
+  ) {
+    const key = primaryKeyOf(shape, cells);
+    const table = quote(shape.name);
+    // An expired row must not lend its stale cells to the new one.
+    this.#statement(`DELETE FROM ${table} WHERE ${equalities(key)} AND ${quote(EXPIRES)} <= ?`).run(
+      ...key.map((cell) => this.#encode(shape, cell)),
+      now,
+    );
+    const columns = [...cells.map(([c]) => quote(c)), quote(EXPIRES)];
+    const expires = `${table}.${quote(EXPIRES)}`;
+    const newExpires = `excluded.${quote(EXPIRES)}`;
+    const keepLater = `CASE WHEN ${expires} IS NULL OR ${newExpires} IS NULL THEN NULL ELSE max(${expires}, ${newExpires}) END`;
+    const assignments = [
+      ...cells
+        .filter(([c]) => !shape.primaryKey.includes(c))
+        .map(([c]) => `${quote(c)} = excluded.${quote(c)}`),
+      `${quote(EXPIRES)} = ${replaces ? newExpires : keepLater}`,
+    ];
+    const sql =
+      `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')}) ` +
+      `ON CONFLICT (${shape.primaryKey.map(quote).join(', ')}) DO UPDATE SET ${assignments.join(', ')}`;
+    this.#statement(sql).run(...cells.map((cell) => this.#encode(shape, cell)), expiresAt);
+  }
+
+  #remove(shape: TableShape, key: readonly Cell[]): void {
+    const sql = `DELETE FROM ${quote(shape.name)} WHERE ${equalities(key)}`;
+    this.#statement(sql).run(...key.map((cell) => this.#encode(shape, cell)));
+  }
+
+  #purgeExpired(): void {
+    if (!this.#db) return;
+    const now = Date.now();
+    for (const shape of this.#registry.tables()) {
+      try {
+        this.#use(() =>
+          this.#statement(`DELETE FROM ${quote(shape.name)} WHERE ${quote(EXPIRES)} <= ?`).run(now),
+        );
+      } catch (error) {
+        this.#logger.warn({ err: error, table: shape.name }, 'store purge of expired rows failed');
+      }
+    }
+  }
+}
+
+const expiry = (now: number, ttlSeconds: number | undefined): number | null =>
+  ttlSeconds === undefined ? null : now + ttlSeconds * 1000;
