@@ -1,0 +1,159 @@
+/**
+ * One embedded subscription: an async loop per partition, each handling its partition strictly in offset
+ * order and committing an offset only after the handler resolved (or its DeadLetter was appended).
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Logger } from '../../lib/log.ts';
+import { deliver } from '../../lib/queue-delivery.ts';
+import { retry } from '../../lib/retry.ts';
+import type { DeadLetter, RetryPolicy, SubscribeOptions, Subscription } from '../../ports/queue.ts';
+import type { GroupMembers, Wakeups } from './coordination.ts';
+import type { QueueLog, StoredMessage } from './log.ts';
+
+export interface ConsumerContext {
+  readonly log: QueueLog;
+  readonly wakeups: Wakeups;
+  readonly members: GroupMembers;
+  readonly partitions: number;
+  readonly pollIntervalMs: number;
+  readonly closeTimeoutMs: number;
+  readonly logger: Logger;
+  readonly retry: RetryPolicy;
+  readonly deadLetter: (topic: string, key: string, letter: DeadLetter) => void;
+  readonly onClosed: () => void;
+}
+
+const BATCH = 100;
+
+export class EmbeddedSubscription implements Subscription {
+  readonly #options: SubscribeOptions;
+  readonly #context: ConsumerContext;
+  readonly #id = Symbol('member');
+  readonly #abort = new AbortController();
+  readonly #loops: Promise<void>[] = [];
+  #closing: Promise<void> | undefined;
+
+  constructor(options: SubscribeOptions, context: ConsumerContext) {
+    this.#options = options;
+    this.#context = context;
+  }
+
+  /** Joins the group and starts the partition loops (kept out of the constructor: handlers run from here). */
+  start(): this {
+    this.#context.members.join(this.#id);
+    this.#context.wakeups.notify(this.#options.topic);
+    for (let p = 0; p < this.#context.partitions; p++) this.#loops.push(this.#runSafely(p));
+    return this;
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  async #close(): Promise<void> {
+    this.#abort.abort();
+    const bound = new AbortController();
+    const finished = await Promise.race([
+      Promise.all(this.#loops).then(() => true),
+      sleep(this.#context.closeTimeoutMs, false, { signal: bound.signal }).catch(() => false),
+    ]);
+    bound.abort();
+    if (!finished) {
+      this.#context.logger.warn(
+        { topic: this.#options.topic, group: this.#options.group },
+        'queue handlers still running at close; their messages will be delivered again',
+      );
+    }
+    this.#context.members.leave(this.#id);
+    this.#context.wakeups.notify(this.#options.topic);
+    this.#context.onClosed();
+  }
+
+  async #runSafely(partition: number): Promise<void> {
+    try {
+      await this.#run(partition);
+    } catch (error) {
+      if (!this.#abort.signal.aborted) {
+        this.#context.logger.error(
+          { err: error, topic: this.#options.topic, partition },
+          'queue loop stopped',
+        );
+      }
+    } finally {
+      if (this.#context.members.release(this.#id, partition))
+        this.#context.wakeups.notify(this.#options.topic);
+    }
+  }
+
+  async #run(partition: number): Promise<void> {
+    const { topic, group } = this.#options;
+    const { log, members, wakeups, pollIntervalMs } = this.#context;
+    const signal = this.#abort.signal;
+    let position: number | undefined;
+    while (!signal.aborted) {
+      if (!members.assigned(this.#id, partition)) {
+        position = undefined;
+        if (members.release(this.#id, partition)) wakeups.notify(topic);
+        await wakeups.wait(topic, pollIntervalMs, signal);
+        continue;
+      }
+      if (!members.acquire(this.#id, partition)) {
+        await wakeups.wait(topic, pollIntervalMs, signal);
+        continue;
+      }
+      // Another member may have moved the group on since this loop last held the partition.
+      position ??= log.committed(group, topic, partition) ?? 0;
+      const batch = log.read(topic, partition, position, BATCH);
+      if (batch.length === 0) {
+        await wakeups.wait(topic, pollIntervalMs, signal);
+        continue;
+      }
+      for (const message of batch) {
+        if (signal.aborted || !members.assigned(this.#id, partition)) break;
+        if (!(await this.#handle(partition, message))) return;
+        position = message.offset + 1;
+      }
+    }
+  }
+
+  /** False when the consumer is closing and the message must stay uncommitted. */
+  async #handle(partition: number, stored: StoredMessage): Promise<boolean> {
+    const { topic, group, handler } = this.#options;
+    const signal = this.#abort.signal;
+    const message = {
+      topic,
+      partition,
+      offset: String(stored.offset),
+      key: stored.key,
+      value: JSON.parse(stored.value) as unknown,
+      headers: JSON.parse(stored.headers) as Record<string, string>,
+    };
+    const outcome = await deliver({
+      message,
+      handler,
+      policy: this.#options.retry ?? this.#context.retry,
+      signal,
+      logger: this.#context.logger,
+    });
+    if (outcome.kind === 'aborted' || outcome.kind === 'interrupted') return false;
+    if (outcome.kind === 'dead') {
+      const letter = outcome.letter;
+      await this.#persist(() => this.#context.deadLetter(topic, stored.key, letter));
+    }
+    await this.#persist(() => this.#context.log.commit(group, topic, partition, stored.offset + 1));
+    return true;
+  }
+
+  /** Local writes rarely fail (disk full, I/O); keep trying rather than skip a commit or a dead letter. */
+  #persist(write: () => void): Promise<void> {
+    return retry(async () => write(), {
+      attempts: Number.POSITIVE_INFINITY,
+      baseDelayMs: 100,
+      maxDelayMs: 5_000,
+      isRetriable: () => true,
+      onRetry: (error) => this.#context.logger.error({ err: error }, 'queue log write failed, retrying'),
+      signal: this.#abort.signal,
+    });
+  }
+}
