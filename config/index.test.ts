@@ -59,7 +59,10 @@ test('a wrong value stops the boot naming the variable', () => {
       assert.unreachable(`${variable} accepted`);
     } catch (e) {
       assert.instance(e, ConfigError);
-      assert.ok((e as ConfigError).issues.some((i) => i.variable === variable), variable);
+      assert.ok(
+        (e as ConfigError).issues.some((i) => i.variable === variable),
+        variable,
+      );
       assert.match((e as Error).message, variable);
     }
   }

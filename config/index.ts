@@ -14,16 +14,22 @@ const urlString = (protocols: string[]) =>
   z
     .string()
     .trim()
-    .refine((v) => {
-      try {
-        return protocols.includes(new URL(v).protocol);
-      } catch {
-        return false;
-      }
-    }, `must be a URL with protocol ${protocols.join(' or ')}`);
+    .refine(
+      (v) => {
+        try {
+          return protocols.includes(new URL(v).protocol);
+        } catch {
+          return false;
+        }
+      },
+      `must be a URL with protocol ${protocols.join(' or ')}`,
+    );
 
 const optionalUrl = (protocols: string[]) =>
-  z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), urlString(protocols).optional());
+  z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+    urlString(protocols).optional(),
+  );
 
 const hostPortList = z
   .string()
@@ -49,7 +55,14 @@ const envSchema = z.object({
     .string()
     .trim()
     .default(ROLE_NAMES.join(','))
-    .transform((v) => [...new Set(v.split(',').map((s) => s.trim()).filter(Boolean))])
+    .transform((v) => [
+      ...new Set(
+        v
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
+      ),
+    ])
     .pipe(z.array(z.enum(ROLE_NAMES)).min(1, 'must name at least one of api, rooms, workers')),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -81,7 +94,11 @@ const envSchema = z.object({
   AWS_SECRET_ACCESS_KEY: optionalString,
   URL_SIGNING_SECRET: optionalString,
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
-  BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
+  BODY_LIMIT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(1024 * 1024),
 });
 
 export type Env = Record<string, string | undefined>;
@@ -127,9 +144,7 @@ export interface Config {
 export class ConfigError extends Error {
   readonly issues: readonly { variable: string; message: string }[];
   constructor(issues: readonly { variable: string; message: string }[]) {
-    super(
-      'Invalid configuration:\n' + issues.map((i) => `  ${i.variable}: ${i.message}`).join('\n'),
-    );
+    super('Invalid configuration:\n' + issues.map((i) => `  ${i.variable}: ${i.message}`).join('\n'));
     this.name = 'ConfigError';
     this.issues = issues;
   }
@@ -192,4 +207,9 @@ export function loadConfig(env: Env): Config {
       : undefined,
   };
   return deepFreeze(config);
+}
+
+/** The configuration of this process, from its environment: the one place that reads process.env. */
+export function loadProcessConfig(): Config {
+  return loadConfig(process.env);
 }

@@ -47,8 +47,15 @@ test('a failed trial opens the circuit again at once', async () => {
 });
 
 test('a slow call counts as a failure', async () => {
-  const breaker = new CircuitBreaker({ name: 'slow', failureThreshold: 1, resetTimeoutMs: 1000, callTimeoutMs: 10 });
-  const err = await breaker.call(() => new Promise((r) => setTimeout(r, 200))).catch((e: { code: string }) => e.code);
+  const breaker = new CircuitBreaker({
+    name: 'slow',
+    failureThreshold: 1,
+    resetTimeoutMs: 1000,
+    callTimeoutMs: 10,
+  });
+  const err = await breaker
+    .call(() => new Promise((r) => setTimeout(r, 200)))
+    .catch((e: { code: string }) => e.code);
   assert.is(err, 'BREAKER.TIMEOUT');
   assert.is(breaker.state, 'open');
 });

@@ -43,10 +43,22 @@ test('never retries a 4xx or a programmer error', async () => {
 });
 
 test('backoff grows exponentially, capped, with full jitter', () => {
-  assert.is(backoffDelay(0, 100, 1000, () => 1), 100);
-  assert.is(backoffDelay(3, 100, 1000, () => 1), 800);
-  assert.is(backoffDelay(10, 100, 1000, () => 1), 1000);
-  assert.is(backoffDelay(10, 100, 1000, () => 0), 0);
+  assert.is(
+    backoffDelay(0, 100, 1000, () => 1),
+    100,
+  );
+  assert.is(
+    backoffDelay(3, 100, 1000, () => 1),
+    800,
+  );
+  assert.is(
+    backoffDelay(10, 100, 1000, () => 1),
+    1000,
+  );
+  assert.is(
+    backoffDelay(10, 100, 1000, () => 0),
+    0,
+  );
   const seen = new Set(Array.from({ length: 50 }, () => backoffDelay(4, 100, 10_000)));
   assert.ok(seen.size > 10, 'jittered');
 });

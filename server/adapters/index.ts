@@ -1,0 +1,128 @@
+import path from 'node:path';
+import type { RequestHandler } from 'express';
+import type { Config } from '../../config/index.ts';
+import { FILES_PATH } from '../../protocol/http.ts';
+import type { ReadinessCheck } from '../http/ops.ts';
+import type { Logger } from '../lib/log.ts';
+import { loadOrCreateSecret } from '../lib/secrets.ts';
+import type { Blobs } from '../ports/blobs.ts';
+import type { Bus } from '../ports/bus.ts';
+import type { Cache } from '../ports/cache.ts';
+import type { Mailer } from '../ports/mail.ts';
+import type { Queue } from '../ports/queue.ts';
+import type { Store } from '../ports/store.ts';
+import { FsBlobs } from './blobs-fs/index.ts';
+import { createS3Blobs } from './blobs-s3/index.ts';
+import { MemoryBus } from './bus-memory/index.ts';
+import { createRedisBus } from './bus-redis/index.ts';
+import { MemoryCache } from './cache-memory/index.ts';
+import { RedisCache } from './cache-redis/index.ts';
+import { ResilientCache } from './cache-resilient/index.ts';
+import { OutboxMailer } from './mail-outbox/index.ts';
+import { SmtpMailer } from './mail-smtp/index.ts';
+import { EmbeddedQueue } from './queue-embedded/index.ts';
+import { createKafkaQueue } from './queue-kafka/index.ts';
+import { createCassandraStore } from './store-cassandra/index.ts';
+import { SqliteStore } from './store-sqlite/index.ts';
+import { signedFileRoute } from './signed-files.ts';
+
+export interface Adapters {
+  readonly store: Store;
+  readonly cache: Cache;
+  readonly bus: Bus;
+  readonly queue: Queue;
+  readonly blobs: Blobs;
+  readonly mailer: Mailer;
+  /** One readiness check per adapter in use. */
+  readonly checks: readonly ReadinessCheck[];
+  /** Routes an embedded adapter needs the HTTP server to expose (signed file downloads). */
+  readonly httpRoutes: readonly { readonly path: string; readonly handler: RequestHandler }[];
+  /** Which adapter serves each port, for the boot log. */
+  describe(): Record<string, string>;
+  close(): Promise<void>;
+}
+
+type Closeable = { close(): Promise<void> };
+
+/**
+ * The one place where each port gets its adapter: the real one when its variables are set, the embedded
+ * default otherwise. Adapters already opened are closed again if a later one fails to start.
+ */
+export async function createAdapters(options: { config: Config; logger: Logger }): Promise<Adapters> {
+  const { config, logger } = options;
+  const opened: Closeable[] = [];
+  const track = <T extends Closeable>(adapter: T): T => {
+    opened.push(adapter);
+    return adapter;
+  };
+  const log = (port: string) => logger.child({ port });
+  try {
+    const store = track(
+      config.cassandra
+        ? await createCassandraStore({ ...config.cassandra, logger: log('store') })
+        : new SqliteStore({ dataDir: config.dataDir, logger: log('store') }),
+    );
+    // Redis connects in the background: the cache must not stop a boot that the store can serve alone.
+    const cache = track(
+      config.redis
+        ? new ResilientCache({
+            primary: new RedisCache({ ...config.redis, logger: log('cache') }),
+            logger: log('cache'),
+          })
+        : new MemoryCache({}),
+    );
+    const bus = track(
+      config.redis ? await createRedisBus({ ...config.redis, logger: log('bus') }) : new MemoryBus(),
+    );
+    const queue = track(
+      config.kafka
+        ? await createKafkaQueue({ ...config.kafka, logger: log('queue') })
+        : new EmbeddedQueue({ dataDir: config.dataDir, logger: log('queue') }),
+    );
+    let httpRoutes: Adapters['httpRoutes'] = [];
+    let blobs: Blobs;
+    if (config.s3) {
+      blobs = track(await createS3Blobs({ ...config.s3, logger: log('blobs') }));
+    } else {
+      const fsBlobs = new FsBlobs({
+        dir: path.join(config.dataDir, 'blobs'),
+        publicUrl: config.publicUrl,
+        secret: loadOrCreateSecret({
+          configured: config.urlSigningSecret,
+          dataDir: config.dataDir,
+          name: 'url-signing',
+        }),
+        logger: log('blobs'),
+      });
+      blobs = track(fsBlobs);
+      httpRoutes = [{ path: `${FILES_PATH}/*key`, handler: signedFileRoute(fsBlobs) }];
+    }
+    const mailer = track(
+      config.mail.smtpUrl
+        ? new SmtpMailer({ url: config.mail.smtpUrl, from: config.mail.from, logger: log('mail') })
+        : new OutboxMailer({
+            dir: path.join(config.dataDir, 'outbox'),
+            from: config.mail.from,
+            logger: log('mail'),
+          }),
+    );
+    const ports = { store, cache, bus, queue, blobs, mailer };
+    return {
+      ...ports,
+      // Without Redis the cache degrades to misses and requests are still served: it is reported, not required.
+      checks: Object.entries(ports).map(([name, adapter]) => ({
+        name,
+        check: () => adapter.health(),
+        critical: name !== 'cache',
+      })),
+      httpRoutes,
+      describe: () => Object.fromEntries(Object.entries(ports).map(([name, a]) => [name, a.name])),
+      close: async () => {
+        await Promise.allSettled(opened.reverse().map((a) => a.close()));
+      },
+    };
+  } catch (error) {
+    await Promise.allSettled(opened.reverse().map((a) => a.close()));
+    throw error;
+  }
+}

@@ -1,0 +1,144 @@
+import type { AddressInfo } from 'node:net';
+import { createServer, type Server } from 'node:http';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { z } from 'zod';
+import { AppError } from '../lib/errors.ts';
+import { silentLogger } from '../lib/log.ts';
+import { createHttpApp } from './app.ts';
+import { defineEndpoint, reply } from './endpoint.ts';
+import { Metrics } from './metrics.ts';
+
+const echo = defineEndpoint({
+  method: 'post',
+  path: '/v1/echo/:id',
+  summary: 'echo',
+  tags: ['test'],
+  params: z.object({ id: z.uuid() }),
+  body: z.strictObject({ name: z.string().min(1).max(5), tags: z.array(z.string()).max(2).optional() }),
+  responses: { 201: { description: 'ok', schema: z.object({ id: z.string(), name: z.string() }) } },
+  handler: ({ params, body }) => reply(201, { id: params.id, name: body.name }),
+});
+const failing = defineEndpoint({
+  method: 'get',
+  path: '/v1/fail/:kind',
+  summary: 'fails',
+  tags: ['test'],
+  params: z.object({ kind: z.enum(['app', 'driver', 'throttle', 'drift']) }),
+  responses: { 200: { description: 'never', schema: z.object({ ok: z.boolean() }) } },
+  handler: ({ params }) => {
+    if (params.kind === 'app') throw new AppError('POC.NOT_FOUND', 'No such POC', { kind: 'NOT_FOUND' });
+    if (params.kind === 'throttle')
+      throw new AppError('AUTH.THROTTLED', 'Slow down', { kind: 'THROTTLED', retryAfterSeconds: 7 });
+    if (params.kind === 'drift') return reply(200, { ok: 'yes' });
+    throw Object.assign(new Error('ECONNREFUSED 10.0.0.1:9042 secret driver detail'), {
+      stack: 'at driver.js',
+    });
+  },
+});
+
+const s = suite('http app skeleton');
+let server: Server;
+let base = '';
+const metrics = new Metrics();
+
+s.before(async () => {
+  const app = createHttpApp({
+    logger: silentLogger(),
+    metrics,
+    endpoints: [echo, failing],
+    bodyLimitBytes: 1024,
+    strictResponses: true,
+    https: false,
+  });
+  server = createServer(app);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+s.after(() => new Promise<void>((r) => server.close(() => r())));
+
+const id = '6f1c1f0e-2b8a-4b7e-9d7a-0a1b2c3d4e5f';
+const post = (path: string, body: string, type = 'application/json') =>
+  fetch(base + path, { method: 'POST', headers: { 'content-type': type }, body });
+
+async function problem(res: Response) {
+  assert.is(res.headers.get('content-type')?.split(';')[0], 'application/problem+json');
+  return (await res.json()) as { status: number; code: string; detail: string; errors?: { path: string }[] };
+}
+
+s('valid request passes validation and gets security headers and a request id', async () => {
+  const res = await post(`/v1/echo/${id}`, JSON.stringify({ name: 'abc' }));
+  assert.is(res.status, 201);
+  assert.equal(await res.json(), { id, name: 'abc' });
+  assert.is(res.headers.get('x-content-type-options'), 'nosniff');
+  assert.ok(res.headers.get('x-request-id'));
+  assert.is(res.headers.get('x-powered-by'), null);
+});
+
+s('a well-formed caller request id is kept, a malformed one replaced', async () => {
+  const kept = await fetch(`${base}/nowhere`, { headers: { 'x-request-id': 'abc-123' } });
+  assert.is(kept.headers.get('x-request-id'), 'abc-123');
+  const replaced = await fetch(`${base}/nowhere`, { headers: { 'x-request-id': 'bad id with spaces' } });
+  assert.is.not(replaced.headers.get('x-request-id'), 'bad id with spaces');
+});
+
+s('validation failures name every field at fault, unknown fields included', async () => {
+  const res = await post(`/v1/echo/${id}`, JSON.stringify({ name: 'toolongname', tags: 'x', extra: 1 }));
+  assert.is(res.status, 400);
+  const p = await problem(res);
+  const paths = (p.errors ?? []).map((e) => e.path).sort();
+  assert.equal(paths, ['extra', 'name', 'tags']);
+  const bad = await post('/v1/echo/not-a-uuid', JSON.stringify({ name: 'a' }));
+  assert.equal(
+    ((await problem(bad)).errors ?? []).map((e) => e.path),
+    ['params.id'],
+  );
+});
+
+s('invalid JSON, oversized bodies and foreign content types are 4xx problems', async () => {
+  const invalid = await post(`/v1/echo/${id}`, '{"name": ');
+  assert.is(invalid.status, 400);
+  assert.is((await problem(invalid)).code, 'HTTP.INVALID_JSON');
+  const huge = await post(`/v1/echo/${id}`, JSON.stringify({ name: 'x'.repeat(5000) }));
+  assert.is(huge.status, 413);
+  assert.is((await problem(huge)).code, 'HTTP.BODY_TOO_LARGE');
+  const xml = await post(`/v1/echo/${id}`, '<name>x</name>', 'application/xml');
+  assert.is(xml.status, 415);
+  const empty = await fetch(`${base}/v1/echo/${id}`, { method: 'POST' });
+  assert.is(empty.status, 400);
+});
+
+s('unknown routes are 404 problems', async () => {
+  const res = await fetch(`${base}/v1/nothing-here`);
+  assert.is(res.status, 404);
+  assert.is((await problem(res)).code, 'HTTP.ROUTE_NOT_FOUND');
+});
+
+s('AppErrors map to their status; unexpected errors never leak details', async () => {
+  const nf = await fetch(`${base}/v1/fail/app`);
+  assert.is(nf.status, 404);
+  assert.is((await problem(nf)).code, 'POC.NOT_FOUND');
+  const th = await fetch(`${base}/v1/fail/throttle`);
+  assert.is(th.status, 429);
+  assert.is(th.headers.get('retry-after'), '7');
+  const boom = await fetch(`${base}/v1/fail/driver`);
+  assert.is(boom.status, 500);
+  const text = await boom.text();
+  assert.not.match(text, /ECONNREFUSED|secret|10\.0\.0\.1|driver\.js/);
+});
+
+s('a reply its own schema refuses fails loudly under strictResponses', async () => {
+  const res = await fetch(`${base}/v1/fail/drift`);
+  assert.is(res.status, 500);
+});
+
+s('metrics count requests by route template, not raw path', async () => {
+  const text = await metrics.registry.metrics();
+  assert.match(
+    text,
+    /dojo_http_requests_total\{method="POST",route="\/v1\/echo\/:id",status="201",tenant="none"\} \d+/,
+  );
+  assert.not.match(text, new RegExp(id));
+});
+
+s.run();

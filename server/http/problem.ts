@@ -1,0 +1,155 @@
+import type { ErrorRequestHandler, Response } from 'express';
+import { z } from 'zod';
+import { PROBLEM_CONTENT_TYPE } from '../../protocol/http.ts';
+import { AppError, type ErrorKind, type FieldError } from '../lib/errors.ts';
+import type { Logger } from '../lib/log.ts';
+
+/** The one mapping from error kinds to HTTP statuses. */
+export const STATUS_BY_KIND: Readonly<Record<ErrorKind, number>> = {
+  INVALID: 400,
+  UNAUTHENTICATED: 401,
+  PAYMENT_DECLINED: 402,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA: 415,
+  THROTTLED: 429,
+  INTERNAL: 500,
+  UNAVAILABLE: 503,
+  TIMEOUT: 503,
+};
+
+const TITLES: Readonly<Record<number, string>> = {
+  400: 'Invalid request',
+  401: 'Authentication required',
+  402: 'Payment declined',
+  403: 'Forbidden',
+  404: 'Not found',
+  405: 'Method not allowed',
+  409: 'Conflict',
+  413: 'Payload too large',
+  415: 'Unsupported media type',
+  429: 'Too many requests',
+  500: 'Internal server error',
+  503: 'Service unavailable',
+};
+
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  code: string;
+  instance?: string;
+  errors?: FieldError[];
+}
+
+/** Zod issues as `{path, message}` with dotted paths; unknown keys are reported under their own name. */
+export function fieldErrors(error: z.ZodError, prefix = ''): FieldError[] {
+  const join = (parts: readonly PropertyKey[]) => [prefix, ...parts.map(String)].filter(Boolean).join('.');
+  return error.issues.flatMap((issue) =>
+    issue.code === 'unrecognized_keys'
+      ? issue.keys.map((k) => ({ path: join([...issue.path, k]), message: 'Unknown field' }))
+      : [{ path: join(issue.path) || '(body)', message: issue.message }],
+  );
+}
+
+export function sendProblem(res: Response, problem: Problem, retryAfterSeconds?: number): void {
+  if (retryAfterSeconds !== undefined)
+    res.setHeader('Retry-After', String(Math.max(1, Math.ceil(retryAfterSeconds))));
+  res.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
+}
+
+function problemFor(status: number, code: string, detail: string, errors?: FieldError[]): Problem {
+  const problem: Problem = {
+    type: `https://dojo.dev/problems/${code.toLowerCase().replace(/[._]/g, '-')}`,
+    title: TITLES[status] ?? 'Error',
+    status,
+    detail,
+    code,
+  };
+  if (errors && errors.length) problem.errors = errors;
+  return problem;
+}
+
+export function problemFromAppError(error: AppError): Problem {
+  const status = STATUS_BY_KIND[error.kind];
+  // Server-side failures keep their cause in the logs only: no driver message reaches a client.
+  const detail =
+    status >= 500 ? 'The service could not complete the request; try again later.' : error.message;
+  return problemFor(status, error.code, detail, [...error.fields]);
+}
+
+interface BodyParserError {
+  type?: string;
+  status?: number;
+  expose?: boolean;
+}
+
+/** Body-parser and other http-errors style failures, by their documented `type`. */
+function problemFromHttpError(error: BodyParserError): Problem | undefined {
+  switch (error.type) {
+    case 'entity.too.large':
+      return problemFor(413, 'HTTP.BODY_TOO_LARGE', 'The request body exceeds the size limit.');
+    case 'entity.parse.failed':
+      return problemFor(400, 'HTTP.INVALID_JSON', 'The request body is not valid JSON.', [
+        { path: '(body)', message: 'Invalid JSON' },
+      ]);
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return problemFor(415, 'HTTP.UNSUPPORTED_ENCODING', 'The request body encoding is not supported.');
+    case 'request.aborted':
+      return problemFor(400, 'HTTP.ABORTED', 'The request was aborted.');
+    default:
+      if (error.expose && typeof error.status === 'number' && error.status >= 400 && error.status < 500) {
+        return problemFor(error.status, 'HTTP.BAD_REQUEST', 'The request could not be processed.');
+      }
+      return undefined;
+  }
+}
+
+export function problemFromUnknown(error: unknown): {
+  problem: Problem;
+  retryAfter?: number;
+  internal: boolean;
+} {
+  if (error instanceof AppError) {
+    const problem = problemFromAppError(error);
+    return { problem, retryAfter: error.retryAfterSeconds, internal: problem.status >= 500 };
+  }
+  if (error instanceof z.ZodError) {
+    return {
+      problem: problemFor(400, 'HTTP.VALIDATION', 'The request is invalid.', fieldErrors(error)),
+      internal: false,
+    };
+  }
+  if (typeof error === 'object' && error !== null) {
+    const http = problemFromHttpError(error as BodyParserError);
+    if (http) return { problem: http, internal: false };
+  }
+  return {
+    problem: problemFor(500, 'INTERNAL', 'An unexpected error occurred; it has been logged.'),
+    internal: true,
+  };
+}
+
+export function notFoundProblem(method: string, path: string): Problem {
+  return problemFor(404, 'HTTP.ROUTE_NOT_FOUND', `No route for ${method} ${path}.`);
+}
+
+/** The one Express error handler: every failure leaves as problem+json, never as a stack trace. */
+export function problemHandler(logger: Logger): ErrorRequestHandler {
+  return (error: unknown, req, res, _next) => {
+    const { problem, retryAfter, internal } = problemFromUnknown(error);
+    problem.instance = req.originalUrl.split('?')[0];
+    const log = (req as { log?: Logger }).log ?? logger;
+    if (internal) log.error({ err: error, code: problem.code }, 'request failed');
+    else log.debug({ code: problem.code, status: problem.status }, 'request refused');
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    sendProblem(res, problem, retryAfter);
+  };
+}

@@ -1,0 +1,46 @@
+import type { Room } from '@colyseus/core';
+import type { Config } from '../config/index.ts';
+import type { AnyEndpoint } from './http/endpoint.ts';
+import type { Metrics } from './http/metrics.ts';
+import type { Logger } from './lib/log.ts';
+import type { Adapters } from './adapters/index.ts';
+import type { Migration } from './ports/store.ts';
+import type { RetryPolicy, DeliveredMessage } from './ports/queue.ts';
+
+export interface ModuleContext {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly adapters: Adapters;
+}
+
+export interface RoomDefinition {
+  readonly name: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  readonly room: new (...args: any[]) => Room;
+  /** Passed to the room's onCreate: how a room gets the system's adapters without module state. */
+  readonly options?: Record<string, unknown>;
+}
+
+export interface WorkerDefinition {
+  readonly topic: string;
+  readonly group: string;
+  readonly retry?: RetryPolicy;
+  readonly handler: (message: DeliveredMessage) => Promise<void>;
+}
+
+/**
+ * A capability of the product (accounts, POCs, dojos…): what it needs from the store and the queue, and what
+ * it offers each role. The system wires every module once at boot; a role that is not enabled never builds
+ * that module's part.
+ */
+export interface DojoModule {
+  readonly name: string;
+  readonly migrations?: readonly Migration[];
+  readonly topics?: readonly string[];
+  endpoints?(ctx: ModuleContext): readonly AnyEndpoint[];
+  rooms?(ctx: ModuleContext): readonly RoomDefinition[];
+  workers?(ctx: ModuleContext): readonly WorkerDefinition[];
+  /** Releases what the module holds (timers, subscriptions) at shutdown. */
+  close?(): Promise<void>;
+}
