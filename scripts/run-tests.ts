@@ -11,11 +11,10 @@ import path from 'node:path';
 const pattern = process.argv[2] ?? '';
 const dir = mkdtempSync(path.join(tmpdir(), 'dojo-test-'));
 const skipFile = path.join(dir, 'skipped.txt');
-const child = spawn(
-  process.execPath,
-  [path.join(import.meta.dirname, 'uvu-child.ts'), pattern],
-  { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, DOJO_TEST_SKIP_FILE: skipFile } },
-);
+const child = spawn(process.execPath, [path.join(import.meta.dirname, 'uvu-child.ts'), pattern], {
+  stdio: ['ignore', 'pipe', 'inherit'],
+  env: { ...process.env, DOJO_TEST_SKIP_FILE: skipFile },
+});
 
 let output = '';
 child.stdout.on('data', (chunk: Buffer) => {
@@ -40,7 +39,9 @@ try {
 rmSync(dir, { recursive: true, force: true });
 
 if (skippedSuites.length) {
-  console.log(`\nReal-service suites skipped (${skippedSuites.length}); set the variables or run bash .ci/run:`);
+  console.log(
+    `\nReal-service suites skipped (${skippedSuites.length}); set the variables or run bash .ci/run:`,
+  );
   for (const line of skippedSuites) console.log(`  - ${line}`);
 }
 if (Number.isNaN(total) || Number.isNaN(passed)) {
