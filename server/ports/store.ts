@@ -44,7 +44,10 @@ export interface Migration {
   /** Sortable and unique, e.g. `0001_accounts`. Applied once, in id order. */
   readonly id: string;
   readonly createTables?: readonly TableDef[];
-  readonly addColumns?: readonly { readonly table: string; readonly columns: Readonly<Record<string, ColumnType>> }[];
+  readonly addColumns?: readonly {
+    readonly table: string;
+    readonly columns: Readonly<Record<string, ColumnType>>;
+  }[];
 }
 
 export interface WriteOptions {
@@ -103,7 +106,13 @@ export interface Page {
 
 export type WriteOp =
   | { readonly kind: 'insert'; readonly table: string; readonly row: Row; readonly ttlSeconds?: number }
-  | { readonly kind: 'update'; readonly table: string; readonly key: Row; readonly set: Row; readonly ttlSeconds?: number }
+  | {
+      readonly kind: 'update';
+      readonly table: string;
+      readonly key: Row;
+      readonly set: Row;
+      readonly ttlSeconds?: number;
+    }
   | { readonly kind: 'delete'; readonly table: string; readonly key: Row };
 
 export interface Store {
