@@ -1,8 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { contractSuite } from '../support/contract.ts';
 import type { Blobs } from '../../server/ports/blobs.ts';
 import { isAppError } from '../../server/lib/errors.ts';
 
@@ -39,18 +39,7 @@ async function fetchStatus(url: string): Promise<number> {
 
 /** The behaviour every Blobs adapter must share; registers one uvu suite and runs it. */
 export function blobsContract(label: string, make: () => Promise<MadeBlobs>) {
-  const s = suite<{ made?: MadeBlobs }>(`${label}: Blobs contract`, {});
-  const made = (ctx: { made?: MadeBlobs }) => {
-    if (!ctx.made) throw new Error('adapter not made');
-    return ctx.made;
-  };
-
-  s.before(async (ctx) => {
-    ctx.made = await make();
-  });
-  s.after(async (ctx) => {
-    await ctx.made?.cleanup();
-  });
+  const { s, made } = contractSuite(`${label}: Blobs contract`, make);
 
   s('health answers', async (ctx) => {
     await made(ctx).adapter.health();

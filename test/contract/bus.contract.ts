@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { contractSuite } from '../support/contract.ts';
 import type { Bus } from '../../server/ports/bus.ts';
 import { isAppError } from '../../server/lib/errors.ts';
 
@@ -30,18 +30,7 @@ function inbox() {
 
 /** The behaviour every Bus adapter must share; registers one uvu suite and runs it. */
 export function busContract(label: string, make: () => Promise<MadeBus>) {
-  const s = suite<{ made?: MadeBus }>(`${label}: Bus contract`, {});
-  const made = (ctx: { made?: MadeBus }) => {
-    if (!ctx.made) throw new Error('adapter not made');
-    return ctx.made;
-  };
-
-  s.before(async (ctx) => {
-    ctx.made = await make();
-  });
-  s.after(async (ctx) => {
-    await ctx.made?.cleanup();
-  });
+  const { s, made } = contractSuite(`${label}: Bus contract`, make);
 
   s('health answers on both nodes', async (ctx) => {
     await made(ctx).adapter.health();

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { contractSuite } from '../support/contract.ts';
 import type { Cache } from '../../server/ports/cache.ts';
 import { isAppError } from '../../server/lib/errors.ts';
 
@@ -11,18 +11,8 @@ export interface MadeCache {
 
 /** The behaviour every Cache adapter must share; registers one uvu suite and runs it. */
 export function cacheContract(label: string, make: () => Promise<MadeCache>) {
-  const s = suite<{ made?: MadeCache }>(`${label}: Cache contract`, {});
-  const cache = (ctx: { made?: MadeCache }) => {
-    if (!ctx.made) throw new Error('adapter not made');
-    return ctx.made.adapter;
-  };
-
-  s.before(async (ctx) => {
-    ctx.made = await make();
-  });
-  s.after(async (ctx) => {
-    await ctx.made?.cleanup();
-  });
+  const { s, made } = contractSuite(`${label}: Cache contract`, make);
+  const cache = (ctx: { made?: MadeCache }) => made(ctx).adapter;
 
   s('health answers', async (ctx) => {
     await cache(ctx).health();

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { contractSuite } from '../support/contract.ts';
 import type { Mailer } from '../../server/ports/mail.ts';
 
 export interface MadeMailer {
@@ -60,18 +60,7 @@ const recipient = () => `dojo-test-${randomUUID().slice(0, 8)}@example.test`;
 
 /** The behaviour every Mailer adapter must share; registers one uvu suite and runs it. */
 export function mailContract(label: string, make: () => Promise<MadeMailer>) {
-  const s = suite<{ made?: MadeMailer }>(`${label}: Mailer contract`, {});
-  const made = (ctx: { made?: MadeMailer }) => {
-    if (!ctx.made) throw new Error('adapter not made');
-    return ctx.made;
-  };
-
-  s.before(async (ctx) => {
-    ctx.made = await make();
-  });
-  s.after(async (ctx) => {
-    await ctx.made?.cleanup();
-  });
+  const { s, made } = contractSuite(`${label}: Mailer contract`, make);
 
   s('health answers', async (ctx) => {
     await made(ctx).adapter.health();
