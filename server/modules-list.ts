@@ -1,4 +1,5 @@
 import type { DojoModule } from './modules.ts';
+import { createAccountsModule } from './modules/accounts/index.ts';
 
 /** Every capability the system runs, in boot order. */
-export const MODULES: readonly DojoModule[] = [];
+export const MODULES: readonly DojoModule[] = [createAccountsModule()];

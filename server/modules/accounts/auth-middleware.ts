@@ -1,0 +1,111 @@
+import type { Request, RequestHandler, Response } from 'express';
+import type { Adapters } from '../../adapters/index.ts';
+import { AppError, forbidden } from '../../lib/errors.ts';
+import type { Logger } from '../../lib/log.ts';
+import type { AccountsService } from './service.ts';
+import type { AuthContext, Role } from './tokens.ts';
+
+export type { AuthContext, Role } from './tokens.ts';
+
+/**
+ * The accounts service of each running system, keyed by that system's adapters (one process may run
+ * several systems in tests). The accounts module registers itself in whichever role hook runs first, so
+ * the api, rooms and workers roles can all verify tokens; entries go when their system is collected.
+ */
+const services = new WeakMap<Adapters, AccountsService>();
+
+export function registerAccountsService(adapters: Adapters, service: AccountsService): void {
+  services.set(adapters, service);
+}
+
+export function accountsServiceFor(adapters: Adapters): AccountsService | undefined {
+  return services.get(adapters);
+}
+
+function serviceOf(adapters: Adapters): AccountsService {
+  const service = services.get(adapters);
+  if (!service) {
+    throw new AppError('AUTH.NOT_CONFIGURED', 'The accounts module is not part of this system', {
+      kind: 'INTERNAL',
+    });
+  }
+  return service;
+}
+
+const BEARER = /^Bearer +([A-Za-z0-9._~+/-]+=*) *$/i;
+
+/** Verifies a raw access token (e.g. the one a Colyseus client sends when joining a room). */
+export function verifyAccessToken(ctx: { readonly adapters: Adapters }, token: string): Promise<AuthContext> {
+  return serviceOf(ctx.adapters).authenticator.authenticate(token);
+}
+
+/**
+ * Express middleware for endpoints that need a caller: verifies `Authorization: Bearer <access token>`,
+ * puts the AuthContext on `res.locals.auth`, the tenant on `res.locals.tenantId` (the metrics label), and
+ * a child logger carrying tenantId and userId on `req.log`. Failures are 401 problems with WWW-Authenticate.
+ */
+export function requireAuth(ctx: { readonly adapters: Adapters }): RequestHandler {
+  return (req, res, next) => {
+    const match = BEARER.exec(req.headers.authorization ?? '');
+    if (!match?.[1]) {
+      res.setHeader('WWW-Authenticate', 'Bearer realm="dojo"');
+      next(new AppError('AUTH.TOKEN_MISSING', 'An access token is required.', { kind: 'UNAUTHENTICATED' }));
+      return;
+    }
+    let service: AccountsService;
+    try {
+      service = serviceOf(ctx.adapters);
+    } catch (error) {
+      next(error);
+      return;
+    }
+    service.authenticator.authenticate(match[1]).then(
+      (auth) => {
+        res.locals.auth = auth;
+        res.locals.tenantId = auth.tenantId;
+        const r = req as Request & { log?: Logger };
+        if (r.log) r.log = r.log.child({ tenantId: auth.tenantId, userId: auth.userId });
+        next();
+      },
+      (error: unknown) => {
+        if (error instanceof AppError && error.kind === 'UNAUTHENTICATED') {
+          res.setHeader('WWW-Authenticate', 'Bearer realm="dojo", error="invalid_token"');
+        }
+        next(error);
+      },
+    );
+  };
+}
+
+/** Runs after requireAuth: refuses callers whose role is not listed (403). */
+export function requireRole(...roles: readonly Role[]): RequestHandler {
+  return (_req, res, next) => {
+    const auth = res.locals.auth as AuthContext | undefined;
+    if (!auth || !roles.includes(auth.role)) {
+      next(forbidden('AUTH.ROLE_REQUIRED', `This requires the role ${roles.join(' or ')}.`));
+      return;
+    }
+    next();
+  };
+}
+
+/** The caller of a request that went through requireAuth. */
+export function authOf(res: Response): AuthContext {
+  const auth = res.locals.auth as AuthContext | undefined;
+  if (!auth) throw new AppError('AUTH.MISSING_CONTEXT', 'requireAuth did not run', { kind: 'INTERNAL' });
+  return auth;
+}
+
+export const notCaller = () =>
+  forbidden('AUTH.NOT_CALLER', 'userId, tenantId and username, when given, must be your own.');
+
+/** A body field naming the caller (as the seed's `user_id`, `tenant_id`) must be the caller's own. */
+export function assertCaller(
+  auth: AuthContext,
+  given: { readonly userId?: string; readonly tenantId?: string },
+): void {
+  const mismatch =
+    (given.userId !== undefined && given.userId.toLowerCase() !== auth.userId) ||
+    (given.tenantId !== undefined && given.tenantId.toLowerCase() !== auth.tenantId);
+  if (mismatch) throw notCaller();
+}

@@ -1,0 +1,51 @@
+/** A bounded map that forgets the least recently used entry first, and entries past their expiry. */
+export class Lru<V> {
+  readonly #max: number;
+  readonly #now: () => number;
+  readonly #entries = new Map<string, { value: V; expiresAt: number }>();
+
+  constructor(options: { readonly max: number; readonly now?: () => number }) {
+    this.#max = Math.max(1, options.max);
+    this.#now = options.now ?? Date.now;
+  }
+
+  get(key: string): V | undefined {
+    const entry = this.#entries.get(key);
+    if (!entry) return undefined;
+    if (entry.expiresAt <= this.#now()) {
+      this.#entries.delete(key);
+      return undefined;
+    }
+    // Map keeps insertion order: re-inserting marks the entry as the most recently used.
+    this.#entries.delete(key);
+    this.#entries.set(key, entry);
+    return entry.value;
+  }
+
+  set(key: string, value: V, expiresAt: number): void {
+    this.#entries.delete(key);
+    this.#entries.set(key, { value, expiresAt });
+    while (this.#entries.size > this.#max) {
+      const oldest = this.#entries.keys().next();
+      if (oldest.done) break;
+      this.#entries.delete(oldest.value);
+    }
+  }
+
+  delete(key: string): void {
+    this.#entries.delete(key);
+  }
+
+  /** Drops every entry the predicate selects (a revocation broadcast naming a jti or a user). */
+  deleteWhere(predicate: (value: V, key: string) => boolean): void {
+    for (const [key, entry] of this.#entries) if (predicate(entry.value, key)) this.#entries.delete(key);
+  }
+
+  clear(): void {
+    this.#entries.clear();
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+}

@@ -1,0 +1,204 @@
+import { randomUUID } from 'node:crypto';
+import type { Row, Store } from '../../ports/store.ts';
+import { TABLES } from './schema.ts';
+import { ROLES, type Role } from './tokens.ts';
+
+export type AccountStatus = 'C' | 'A' | 'D';
+export type Presence = 'ONLINE' | 'OFFLINE';
+export type Settings = Record<string, string | number | boolean>;
+
+export interface User {
+  readonly userId: string;
+  readonly tenantId: string;
+  readonly username: string;
+  readonly email: string;
+  readonly firstName: string;
+  readonly lastName: string;
+  readonly passwordHash: string;
+  readonly accountStatus: AccountStatus;
+  readonly role: Role;
+  readonly presence: Presence;
+  readonly pictureId: string | null;
+  readonly pictureKey: string | null;
+  readonly settings: Settings;
+  readonly invitedBy: string | null;
+  /** Epoch seconds; see AccessTokens.sign. */
+  readonly sessionsValidAfter: number;
+  readonly created: Date;
+  readonly updated: Date;
+}
+
+export interface Tenant {
+  readonly tenantId: string;
+  readonly name: string;
+  readonly ownerId: string;
+  readonly subscription: {
+    readonly plan: string;
+    readonly status: string;
+    readonly expiresAt: Date | null;
+    readonly autoRenew: boolean;
+  };
+}
+
+export interface Member {
+  readonly userId: string;
+  readonly role: Role;
+  readonly joined: Date;
+}
+
+export interface Notification {
+  readonly notificationId: string;
+  readonly type: string;
+  readonly title: string;
+  readonly body: string;
+  readonly data: Record<string, string>;
+  readonly read: boolean;
+  readonly created: Date;
+}
+
+const str = (v: unknown): string => (typeof v === 'string' ? v : '');
+const asRole = (v: unknown): Role => (ROLES.includes(v as Role) ? (v as Role) : 'member');
+const asObject = <T>(v: unknown, fallback: T): T =>
+  v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as T) : fallback;
+
+export function toUser(row: Row): User {
+  return {
+    userId: str(row.user_id),
+    tenantId: str(row.tenant_id),
+    username: str(row.username),
+    email: str(row.email),
+    firstName: str(row.first_name),
+    lastName: str(row.last_name),
+    passwordHash: str(row.password_hash),
+    accountStatus: (['C', 'A', 'D'].includes(str(row.account_status))
+      ? row.account_status
+      : 'C') as AccountStatus,
+    role: asRole(row.role),
+    presence: row.presence === 'ONLINE' ? 'ONLINE' : 'OFFLINE',
+    pictureId: typeof row.picture_id === 'string' ? row.picture_id : null,
+    pictureKey: typeof row.picture_key === 'string' ? row.picture_key : null,
+    settings: asObject<Settings>(row.settings, {}),
+    invitedBy: typeof row.invited_by === 'string' ? row.invited_by : null,
+    sessionsValidAfter: typeof row.sessions_valid_after === 'number' ? row.sessions_valid_after : 0,
+    created: row.created instanceof Date ? row.created : new Date(0),
+    updated: row.updated instanceof Date ? row.updated : new Date(0),
+  };
+}
+
+/** Reads and writes of users, tenants, members and notifications, one table per query. */
+export class AccountsRepo {
+  readonly #store: Store;
+
+  constructor(store: Store) {
+    this.#store = store;
+  }
+
+  get store(): Store {
+    return this.#store;
+  }
+
+  async user(userId: string): Promise<User | undefined> {
+    const row = await this.#store.get(TABLES.users, { user_id: userId });
+    return row ? toUser(row) : undefined;
+  }
+
+  async userByUsername(username: string): Promise<User | undefined> {
+    const claim = await this.#store.get(TABLES.usernames, { username });
+    if (!claim || typeof claim.user_id !== 'string') return undefined;
+    const user = await this.user(claim.user_id);
+    // A claim taken over by a newer sign-up still points at the old row's username: trust the claim only.
+    return user && user.username === username ? user : undefined;
+  }
+
+  async updateUser(userId: string, set: Row): Promise<void> {
+    await this.#store.update(TABLES.users, { user_id: userId }, { ...set, updated: new Date() });
+  }
+
+  async tenant(tenantId: string): Promise<Tenant | undefined> {
+    const row = await this.#store.get(TABLES.tenants, { tenant_id: tenantId });
+    if (!row) return undefined;
+    return {
+      tenantId: str(row.tenant_id),
+      name: str(row.name),
+      ownerId: str(row.owner_id),
+      subscription: {
+        plan: str(row.plan) || 'FREE',
+        status: str(row.subscription_status) || 'ACTIVE',
+        expiresAt: row.expires_at instanceof Date ? row.expires_at : null,
+        autoRenew: row.auto_renew === true,
+      },
+    };
+  }
+
+  /** Idempotent: confirming twice (or concurrently) leaves one tenant. */
+  async createTenant(tenantId: string, name: string, ownerId: string, now: Date): Promise<void> {
+    await this.#store.insert(
+      TABLES.tenants,
+      {
+        tenant_id: tenantId,
+        name,
+        owner_id: ownerId,
+        plan: 'FREE',
+        subscription_status: 'ACTIVE',
+        auto_renew: false,
+        created: now,
+        updated: now,
+      },
+      { ifNotExists: true },
+    );
+  }
+
+  async addMember(tenantId: string, userId: string, role: Role, joined: Date): Promise<void> {
+    await this.#store.insert(TABLES.members, { tenant_id: tenantId, user_id: userId, role, joined });
+  }
+
+  async members(tenantId: string): Promise<Member[]> {
+    const members: Member[] = [];
+    let pageState: string | undefined;
+    do {
+      const page = await this.#store.query(TABLES.members, {
+        where: { tenant_id: tenantId },
+        limit: 500,
+        ...(pageState ? { pageState } : {}),
+      });
+      for (const row of page.rows) {
+        members.push({ userId: str(row.user_id), role: asRole(row.role), joined: row.joined as Date });
+      }
+      pageState = page.pageState;
+    } while (pageState);
+    return members;
+  }
+
+  async notify(
+    userId: string,
+    n: { type: string; title: string; body: string; data?: Record<string, string> },
+  ) {
+    await this.#store.insert(TABLES.notifications, {
+      user_id: userId,
+      created: new Date(),
+      notification_id: randomUUID(),
+      type: n.type,
+      title: n.title,
+      body: n.body,
+      data: n.data ?? {},
+      read: false,
+    });
+  }
+
+  /** Newest first; offset pages are read and skipped (offsets are bounded by the endpoint). */
+  async notifications(userId: string, limit: number, offset: number): Promise<Notification[]> {
+    const page = await this.#store.query(TABLES.notifications, {
+      where: { user_id: userId },
+      limit: offset + limit,
+    });
+    return page.rows.slice(offset, offset + limit).map((row) => ({
+      notificationId: str(row.notification_id),
+      type: str(row.type),
+      title: str(row.title),
+      body: str(row.body),
+      data: asObject<Record<string, string>>(row.data, {}),
+      read: row.read === true,
+      created: row.created as Date,
+    }));
+  }
+}

@@ -1,0 +1,124 @@
+import type { Config } from '../../../config/index.ts';
+import type { Adapters } from '../../adapters/index.ts';
+import type { Logger } from '../../lib/log.ts';
+import { Authenticator } from './authenticator.ts';
+import { KeyRing } from './keyring.ts';
+import type { AccountsOptions } from './options.ts';
+import { DummyHash } from './passwords.ts';
+import { Sessions } from './refresh.ts';
+import { AccountsRepo } from './repo.ts';
+import { LoginThrottle } from './throttle.ts';
+import { AccessTokens } from './tokens.ts';
+
+/** Everything the accounts endpoints share within one running system. */
+export interface AccountsService {
+  readonly config: Config;
+  readonly options: AccountsOptions;
+  readonly logger: Logger;
+  readonly adapters: Adapters;
+  readonly repo: AccountsRepo;
+  readonly keys: KeyRing;
+  readonly tokens: AccessTokens;
+  readonly authenticator: Authenticator;
+  readonly sessions: Sessions;
+  readonly throttle: LoginThrottle;
+  readonly dummyHash: DummyHash;
+  /** Ends every session of a user (password change, disabling): tokens issued before now stop working. */
+  endSessions(
+    userId: string,
+    set?: { readonly account_status?: string; readonly password_hash?: string },
+  ): Promise<void>;
+  /** Disables an account and ends its sessions. */
+  disableUser(userId: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function createAccountsService(options: {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly adapters: Adapters;
+  readonly accounts: AccountsOptions;
+}): AccountsService {
+  const { config, adapters, accounts: o } = options;
+  const logger = options.logger.child({ module: 'accounts' });
+  const store = adapters.store;
+  const repo = new AccountsRepo(store);
+  const keys = new KeyRing({
+    store,
+    logger,
+    maxAgeSeconds: o.keyMaxAgeSeconds,
+    // Nodes may sign with a just-retired key until they re-read the ring: count that delay twice.
+    retiredTrustSeconds: o.accessTokenTtlSeconds + o.clockToleranceSeconds + (2 * o.keyRingRefreshMs) / 1000,
+    refreshMs: o.keyRingRefreshMs,
+  });
+  const tokens = new AccessTokens({
+    keys,
+    issuer: config.publicUrl,
+    audience: o.audience,
+    ttlSeconds: o.accessTokenTtlSeconds,
+    clockToleranceSeconds: o.clockToleranceSeconds,
+  });
+  const authenticator = new Authenticator({
+    tokens,
+    store,
+    bus: adapters.bus,
+    logger,
+    cacheSize: o.verifiedCacheSize,
+    revocationRecheckMs: o.revocationRecheckMs,
+    userStateCacheMs: o.userStateCacheMs,
+  });
+  const sessions = new Sessions({
+    store,
+    repo,
+    tokens,
+    authenticator,
+    logger,
+    familyTtlSeconds: o.refreshFamilyTtlSeconds,
+    graceSeconds: o.refreshGraceSeconds,
+  });
+  const throttle = new LoginThrottle({
+    cache: adapters.cache,
+    perAccount: o.throttlePerAccount,
+    perAddress: o.throttlePerAddress,
+  });
+
+  const dummyHash = new DummyHash(o.hashing);
+  void dummyHash.warm();
+  authenticator.start();
+  let checking: Promise<unknown> = Promise.resolve();
+  const rotationCheck = () => {
+    checking = keys
+      .rotateIfDue()
+      .catch((error: unknown) => logger.warn({ err: error }, 'signing key check failed'));
+  };
+  rotationCheck();
+  const timer = setInterval(rotationCheck, o.keyCheckIntervalMs);
+  timer.unref();
+
+  const endSessions: AccountsService['endSessions'] = async (userId, set = {}) => {
+    const cutoff = Math.floor(Date.now() / 1000) + 1;
+    await repo.updateUser(userId, { ...set, sessions_valid_after: cutoff });
+    await authenticator.forgetUser(userId);
+  };
+
+  return {
+    config,
+    options: o,
+    logger,
+    adapters,
+    repo,
+    keys,
+    tokens,
+    authenticator,
+    sessions,
+    throttle,
+    dummyHash,
+    endSessions,
+    disableUser: (userId) => endSessions(userId, { account_status: 'D' }),
+    close: async () => {
+      clearInterval(timer);
+      await checking;
+      await authenticator.close();
+    },
+  };
+}
