@@ -50,6 +50,9 @@ const { localQuorum, localSerial, localOne } = cassandra.types.consistencies;
 const KEYSPACE = /^[a-z][a-z0-9_]{0,47}$/;
 const PAGE_STATE = /^(?:[0-9a-f]{2})+$/;
 
+/** The driver documents `null` as "no client-side timestamps"; its type definitions leave null out. */
+const SERVER_SIDE_TIMESTAMPS = null as unknown as cassandra.policies.timestampGeneration.TimestampGenerator;
+
 export interface CassandraStoreOptions {
   readonly contactPoints: readonly string[];
   readonly keyspace: string;
@@ -99,6 +102,9 @@ export class CassandraStore implements Store {
       protocolOptions: { maxSchemaAgreementWaitSeconds: 30 },
       socketOptions: { connectTimeout: 5000 },
       queryOptions: { prepare: true, consistency: localQuorum, serialConsistency: localSerial },
+      // Plain writes take the coordinator's timestamp, as lightweight transactions do: with client-side
+      // timestamps a plain write in the same millisecond as an LWT on the same row could lose to it.
+      policies: { timestampGeneration: SERVER_SIDE_TIMESTAMPS },
     });
     const store = new CassandraStore(client, options);
     try {
