@@ -1,5 +1,6 @@
 import type { DojoModule } from './modules.ts';
 import { createAccountsModule } from './modules/accounts/index.ts';
+import { createPocsModule } from './modules/pocs/index.ts';
 
 /** Every capability the system runs, in boot order. */
-export const MODULES: readonly DojoModule[] = [createAccountsModule()];
+export const MODULES: readonly DojoModule[] = [createAccountsModule(), createPocsModule()];

@@ -1,0 +1,264 @@
+/**
+ * POC search under load (issue #4): one user with 5,000 POCs, 50 connections, ~10 s per target, against
+ * (a) a bare node:http server and (b) the system: search by tag (SINTER + a page fetched by key) and by
+ * name (a scan of the user's partition). Embedded store and in-memory cache by default; with `--real`, or
+ * CASSANDRA_CONTACT_POINTS and REDIS_URL set, Cassandra + Redis (a keyspace and key prefix of its own,
+ * dropped afterwards). The server, the bare server and the load generator each run in their own process.
+ *
+ *   npm run bench -- pocs [--real] [--duration 10] [--pocs 5000]
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import cassandra from 'cassandra-driver';
+import { Redis } from 'ioredis';
+import { loadConfig, type Env } from '../config/index.ts';
+import { silentLogger } from '../server/lib/log.ts';
+import { createAccountsModule } from '../server/modules/accounts/index.ts';
+import { createPocsModule } from '../server/modules/pocs/index.ts';
+import { startSystem } from '../server/system.ts';
+import { signUpAndLogin } from '../test/support/accounts.ts';
+import { loadTest, type LoadResult } from './load.ts';
+import { ready, serve } from './processes.ts';
+
+const TAGS = [
+  'kafka',
+  'redis',
+  'cassandra',
+  'grpc',
+  'rest',
+  'graphql',
+  'k8s',
+  'docker',
+  'ml',
+  'llm',
+  'stream',
+  'batch',
+  'cache',
+  'auth',
+  'oauth',
+  'jwt',
+  'webrtc',
+  'wasm',
+  'cli',
+  'ui',
+];
+const LANGUAGES = ['Java', 'Go', 'TypeScript', 'Rust', 'Python', 'Kotlin', 'Scala', 'Elixir'];
+const ADJECTIVES = [
+  'fast',
+  'tiny',
+  'reactive',
+  'resilient',
+  'durable',
+  'async',
+  'typed',
+  'lazy',
+  'secure',
+  'simple',
+];
+const NOUNS = [
+  'gateway',
+  'queue',
+  'ledger',
+  'crawler',
+  'scheduler',
+  'router',
+  'indexer',
+  'parser',
+  'proxy',
+  'tracker',
+];
+const CONNECTIONS = 50;
+
+interface SystemInfo {
+  readonly url: string;
+  readonly token: string;
+  readonly pocs: number;
+  readonly seedSeconds: number;
+  readonly store: string;
+  readonly cache: string;
+}
+
+function option(args: readonly string[], name: string, fallback: number): number {
+  const i = args.indexOf(name);
+  const value = i >= 0 ? Number(args[i + 1]) : fallback;
+  return Number.isFinite(value) && value > 0 ? value : fallback;
+}
+
+const isReal = (args: readonly string[]) =>
+  args.includes('--real') || Boolean(process.env.CASSANDRA_CONTACT_POINTS && process.env.REDIS_URL);
+
+/** The child process that runs the system, seeded with one user's POCs. */
+async function serveSystem(args: readonly string[]): Promise<void> {
+  const real = isReal(args);
+  const count = option(args, '--pocs', 5000);
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'dojo-bench-'));
+  const run = randomBytes(4).toString('hex');
+  const env: Env = real
+    ? {
+        CASSANDRA_CONTACT_POINTS: process.env.CASSANDRA_CONTACT_POINTS ?? '127.0.0.1:9042',
+        CASSANDRA_LOCAL_DC: process.env.CASSANDRA_LOCAL_DC ?? 'datacenter1',
+        CASSANDRA_KEYSPACE: `bench_pocs_${run}`,
+        REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+        REDIS_KEY_PREFIX: `bench_pocs_${run}:`,
+      }
+    : {};
+  const config = loadConfig({
+    ...env,
+    NODE_ENV: 'production',
+    ROLES: 'api',
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DATA_DIR: dataDir,
+  });
+  const pocs = createPocsModule();
+  const system = await startSystem({
+    config,
+    logger: silentLogger(),
+    modules: [createAccountsModule(), pocs],
+    version: 'bench',
+  });
+  const cleanup = async () => {
+    await system.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+    if (config.cassandra) {
+      const client = new cassandra.Client({
+        contactPoints: [...config.cassandra.contactPoints],
+        localDataCenter: config.cassandra.localDataCenter,
+      });
+      await client
+        .execute(`DROP KEYSPACE IF EXISTS ${config.cassandra.keyspace}`, [], { readTimeout: 120_000 })
+        .finally(() => client.shutdown());
+    }
+    if (config.redis) {
+      const redis = new Redis(config.redis.url);
+      const keys = await redis.keys(`${config.redis.keyPrefix}*`);
+      if (keys.length) await redis.del(...keys);
+      redis.disconnect();
+    }
+  };
+  try {
+    const user = await signUpAndLogin({ url: system.url, dataDir });
+    const service = pocs.serviceFor(system.adapters);
+    if (!service) throw new Error('the pocs module did not start');
+    const owner = { tenantId: user.tenantId, userId: user.userId };
+    const started = performance.now();
+    let next = 0;
+    // Seeded through the service (store, then the Redis sets), a few writes in flight at a time.
+    const worker = async () => {
+      for (let i = next++; i < count; i = next++) {
+        const tags = TAGS.filter((_, t) => (i * 7 + t * 13) % 20 < 2 + (i % 3));
+        await service.create(owner, {
+          name: `${ADJECTIVES[i % ADJECTIVES.length]} ${NOUNS[(i * 3) % NOUNS.length]} ${i}`,
+          language: LANGUAGES[i % LANGUAGES.length] ?? 'Go',
+          tags,
+          repoUrl: `https://github.com/example/poc-${i}`,
+          description: `Proof of concept number ${i}`,
+          favorite: i % 7 === 0,
+        });
+      }
+    };
+    await Promise.all(Array.from({ length: real ? 32 : 1 }, worker));
+    const info: SystemInfo = {
+      url: system.url,
+      token: user.token,
+      pocs: count,
+      seedSeconds: (performance.now() - started) / 1000,
+      store: system.adapters.store.name,
+      cache: system.adapters.cache.name,
+    };
+    ready(info, cleanup);
+  } catch (error) {
+    await cleanup();
+    throw error;
+  }
+}
+
+const fmt = (n: number, digits = 0) =>
+  n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const mark = (ok: boolean) => (ok ? 'PASS' : 'MISS');
+
+function row(label: string, r: LoadResult, bare?: LoadResult): string {
+  const ratio = bare ? `${fmt((100 * r.requestsPerSecond) / bare.requestsPerSecond, 1)}%` : '100%';
+  const bad = r.non2xx + r.errors + r.timeouts;
+  return [
+    label.padEnd(18),
+    fmt(r.requestsPerSecond).padStart(9),
+    fmt(r.p50Ms, 1).padStart(8),
+    fmt(r.p99Ms, 1).padStart(8),
+    ratio.padStart(8),
+    bad ? `  (${bad} failed requests!)` : '',
+  ].join(' ');
+}
+
+export async function run(args: readonly string[]): Promise<void> {
+  const duration = option(args, '--duration', 10);
+  const real = isReal(args);
+  const load = (url: string, paths: string[], token?: string) =>
+    loadTest({
+      url,
+      paths,
+      connections: CONNECTIONS,
+      durationSeconds: duration,
+      ...(token ? { headers: { authorization: `Bearer ${token}` } } : {}),
+    });
+
+  const bare = await serve<{ url: string }>(
+    path.join(import.meta.dirname, 'bare-server.ts'),
+    [],
+    process.env,
+  );
+  let bareResult: LoadResult;
+  try {
+    bareResult = await load(bare.info.url, ['/']);
+  } finally {
+    await bare.stop();
+  }
+
+  const system = await serve<SystemInfo>(import.meta.filename, ['--serve', ...args], process.env);
+  const byTag = TAGS.map((t) => `/v1/pocs?tag=${t}`);
+  const byName = NOUNS.map((n) => `/v1/pocs?name=${n}`);
+  let tagResult: LoadResult;
+  let nameResult: LoadResult;
+  try {
+    for (const p of [...byTag, ...byName]) {
+      const res = await fetch(system.info.url + p, {
+        headers: { authorization: `Bearer ${system.info.token}` },
+      });
+      const body = (await res.json()) as { pocs?: unknown[] };
+      if (res.status !== 200 || body.pocs?.length !== 20)
+        throw new Error(`warm-up ${p}: ${res.status} ${JSON.stringify(body).slice(0, 200)}`);
+    }
+    tagResult = await load(system.info.url, byTag, system.info.token);
+    nameResult = await load(system.info.url, byName, system.info.token);
+  } finally {
+    await system.stop();
+  }
+
+  const ratio = tagResult.requestsPerSecond / bareResult.requestsPerSecond;
+  console.log(
+    `\nPOC search: ${fmt(system.info.pocs)} POCs of one user (seeded in ${fmt(system.info.seedSeconds, 1)} s), ` +
+      `store ${system.info.store}, cache ${system.info.cache}; ${CONNECTIONS} connections, ${duration} s each, 20 POCs a page\n`,
+  );
+  console.log(
+    `${'target'.padEnd(18)} ${'req/s'.padStart(9)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'vs bare'.padStart(8)}`,
+  );
+  console.log(row('bare node:http', bareResult));
+  console.log(row('search by tag', tagResult, bareResult));
+  console.log(row('search by name', nameResult, bareResult));
+  const scope = real ? ' (the targets are set for the embedded store; shown for reference)' : '';
+  console.log(
+    `\nsearch/bare ratio: tag ${fmt(100 * ratio, 1)}%, name ${fmt((100 * nameResult.requestsPerSecond) / bareResult.requestsPerSecond, 1)}%${scope}`,
+  );
+  console.log(
+    `  ${mark(ratio >= 0.25)}  search by tag ≥ 25% of the bare server's req/s (${fmt(100 * ratio, 1)}%)`,
+  );
+  console.log(
+    `  ${mark(tagResult.p99Ms < 50)}  search by tag p99 < 50 ms at ${CONNECTIONS} connections (${fmt(tagResult.p99Ms, 1)} ms)`,
+  );
+}
+
+if (import.meta.main && process.argv.includes('--serve')) {
+  await serveSystem(process.argv.slice(2));
+}

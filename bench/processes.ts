@@ -1,0 +1,58 @@
+/** Child processes of a benchmark: each prints `READY <json>` once it serves, and stops on SIGTERM. */
+import { spawn, type ChildProcess } from 'node:child_process';
+
+export interface Served<T> {
+  readonly info: T;
+  readonly child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+export function serve<T>(
+  script: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+  timeoutMs = 300_000,
+): Promise<Served<T>> {
+  const child = spawn(process.execPath, [script, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${script} ${args.join(' ')} not ready within ${timeoutMs} ms:\n${out}`));
+    }, timeoutMs);
+    const exited = new Promise<void>((r) => child.once('exit', () => r()));
+    const stop = async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      await exited;
+    };
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const line = /^READY (.*)$/m.exec(out)?.[1];
+      if (line !== undefined) {
+        clearTimeout(timer);
+        resolve({ info: JSON.parse(line) as T, child, stop });
+      }
+    });
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`${script} exited (${signal ?? code}) before it was ready:\n${out}`));
+    });
+  });
+}
+
+/** Prints the READY line and waits for SIGTERM/SIGINT, then runs `stop`. */
+export function ready(info: unknown, stop: () => Promise<void>): void {
+  process.stdout.write(`READY ${JSON.stringify(info)}\n`);
+  const shutdown = () => {
+    stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(error);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', shutdown);
+  process.once('SIGINT', shutdown);
+}

@@ -1,0 +1,63 @@
+import type { Adapters } from '../../adapters/index.ts';
+import { loadOrCreateSecret } from '../../lib/secrets.ts';
+import type { DojoModule, ModuleContext } from '../../modules.ts';
+import { requireAuth } from '../accounts/auth-middleware.ts';
+import { CursorCodec } from './cursor.ts';
+import { pocEndpoints } from './endpoints.ts';
+import { PocIndex } from './index-sets.ts';
+import { PocRepo } from './repo.ts';
+import { POCS_MIGRATIONS } from './schema.ts';
+import { PocSearch } from './search.ts';
+import { PocService } from './service.ts';
+
+export interface PocsOptions {
+  /** Lifetime of a user's Redis sets after their last rebuild (writes extend the sets they touch). */
+  readonly indexTtlSeconds?: number;
+}
+
+export interface PocsModule extends DojoModule {
+  /** The service of the system running on these adapters (tests and benchmarks reach the layers below HTTP). */
+  serviceFor(adapters: Adapters): PocService | undefined;
+}
+
+export function createPocService(ctx: ModuleContext, options: PocsOptions = {}): PocService {
+  const { config, logger, adapters } = ctx;
+  if (config.cassandra && !config.urlSigningSecret) {
+    logger.warn(
+      'URL_SIGNING_SECRET is not set: each node signs POC cursors with its own key, so a cursor only works on ' +
+        'the node that issued it. Set it on every node of a Cassandra deployment.',
+    );
+  }
+  const secret = loadOrCreateSecret({
+    configured: config.urlSigningSecret,
+    dataDir: config.dataDir,
+    name: 'poc-cursor',
+  });
+  const repo = new PocRepo({ store: adapters.store });
+  const index = new PocIndex({
+    cache: adapters.cache,
+    logger: logger.child({ module: 'pocs' }),
+    ttlSeconds: options.indexTtlSeconds ?? 24 * 3600,
+  });
+  return new PocService({
+    repo,
+    index,
+    search: new PocSearch({ repo, index }),
+    cursors: new CursorCodec({ secret }),
+  });
+}
+
+/** POCs (issue #4): register, favorite, search by name, language and tags, cached in Redis sets. */
+export function createPocsModule(options: PocsOptions = {}): PocsModule {
+  const services = new WeakMap<Adapters, PocService>();
+  return {
+    name: 'pocs',
+    migrations: POCS_MIGRATIONS,
+    endpoints: (ctx) => {
+      const service = createPocService(ctx, options);
+      services.set(ctx.adapters, service);
+      return pocEndpoints(service, requireAuth(ctx));
+    },
+    serviceFor: (adapters) => services.get(adapters),
+  };
+}

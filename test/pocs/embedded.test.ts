@@ -1,0 +1,4 @@
+import { embeddedBackend } from './backends.ts';
+import { pocsSuite } from './pocs.suite.ts';
+
+pocsSuite(embeddedBackend());
