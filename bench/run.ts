@@ -9,6 +9,7 @@ interface Benchmark {
 
 const BENCHMARKS: Readonly<Record<string, () => Promise<Benchmark>>> = {
   pocs: () => import('./pocs.ts'),
+  rooms: () => import('./rooms.ts'),
 };
 
 const args = process.argv.slice(2);

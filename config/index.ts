@@ -51,6 +51,15 @@ const envSchema = z.object({
   HOST: z.string().trim().default('0.0.0.0'),
   DATA_DIR: z.string().trim().min(1).default('./data'),
   PUBLIC_URL: optionalUrl(['http:', 'https:']),
+  ROOMS_PUBLIC_ADDRESS: z
+    .string()
+    .trim()
+    .regex(
+      /^$|^[A-Za-z0-9.\-_[\]:]+(\/[A-Za-z0-9._~-][A-Za-z0-9._~/-]*)?$/,
+      'must be host[:port][/path], without a scheme',
+    )
+    .transform((v) => (v === '' ? undefined : v))
+    .optional(),
   ROLES: z
     .string()
     .trim()
@@ -108,6 +117,11 @@ export interface Config {
   readonly host: string;
   readonly dataDir: string;
   readonly publicUrl: string;
+  /**
+   * host[:port] where clients reach this node's rooms directly (Colyseus publicAddress): set on each node
+   * when several nodes serve rooms, so a seat reserved through one node connects to the node with the room.
+   */
+  readonly roomsPublicAddress: string | undefined;
   readonly roles: readonly Role[];
   readonly logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   readonly nodeEnv: z.infer<typeof envSchema>['NODE_ENV'];
@@ -175,6 +189,7 @@ export function loadConfig(env: Env): Config {
     host: e.HOST,
     dataDir: path.resolve(e.DATA_DIR),
     publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
+    roomsPublicAddress: e.ROOMS_PUBLIC_ADDRESS,
     roles: e.ROLES,
     logLevel: e.LOG_LEVEL,
     nodeEnv: e.NODE_ENV,

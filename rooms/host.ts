@@ -51,7 +51,10 @@ export function createRoomHost(options: RoomHostOptions): RoomHost {
       app.use(options.app);
     },
   });
-  for (const def of options.rooms) server.define(def.name, def.room, def.options);
+  for (const def of options.rooms) {
+    const handler = server.define(def.name, def.room, def.options);
+    if (def.filterBy) handler.filterBy([...def.filterBy]);
+  }
   return {
     server,
     presence,

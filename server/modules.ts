@@ -20,6 +20,8 @@ export interface RoomDefinition {
   readonly room: new (...args: any[]) => Room;
   /** Passed to the room's onCreate: how a room gets the system's adapters without module state. */
   readonly options?: Record<string, unknown>;
+  /** Join options that must match for joinOrCreate to pick an existing room (Colyseus filterBy). */
+  readonly filterBy?: readonly string[];
 }
 
 export interface WorkerDefinition {

@@ -100,6 +100,7 @@ export async function startSystem(options: StartOptions): Promise<RunningSystem>
         app,
         logger,
         redisUrl: config.redis?.url,
+        publicAddress: config.roomsPublicAddress,
         rooms: modules.flatMap((m) => m.rooms?.(ctx) ?? []),
         maxPayloadBytes: 256 * 1024,
       });

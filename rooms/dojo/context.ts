@@ -1,0 +1,62 @@
+import { LIMITS } from '../../protocol/dojo.ts';
+import type { Logger } from '../../server/lib/log.ts';
+import type { AuthContext } from '../../server/modules/accounts/auth-middleware.ts';
+import type { ChatWriter } from '../../server/modules/dojos/chat-writer.ts';
+import type { LiveRooms } from '../../server/modules/dojos/live.ts';
+import type { DojosRepo } from '../../server/modules/dojos/repo.ts';
+import type { SnapshotScheduler } from './snapshot.ts';
+
+/** Tunables of the dojo room; tests shorten the windows. */
+export interface DojoRoomOptions {
+  /** How long a dropped connection keeps its seat (and its place in the rotation). */
+  readonly reconnectSeconds: number;
+  /** The turn length a new room starts with (the host changes it within 30–3600 s). */
+  readonly defaultTurnSeconds: number;
+  /** A chat message waits at most this long to be stored together with others (group commit). */
+  readonly chatWindowMs: number;
+  /** Changed rooms are snapshotted together every this many ms (and each once more on dispose). */
+  readonly snapshotIntervalMs: number;
+  /** How long a new room waits for a live lease holder (a room being disposed) before giving up. */
+  readonly claimWaitMs: number;
+  /** How often the room renews its lease and checks it still owns the dojo. */
+  readonly leaseCheckMs: number;
+  /** How often the rotation timer is checked. */
+  readonly tickMs: number;
+  /** Per-connection token bucket. */
+  readonly rateLimit: { readonly burst: number; readonly perSecond: number };
+  /** Beyond this many frames a second Colyseus drops the connection (a backstop to the token bucket). */
+  readonly maxFramesPerSecond: number;
+  readonly maxClients: number;
+  /** State patches are sent this often (ms): the upper bound an edit waits before it goes out. */
+  readonly patchRateMs: number;
+}
+
+export const DEFAULT_ROOM_OPTIONS: DojoRoomOptions = {
+  reconnectSeconds: 30,
+  defaultTurnSeconds: LIMITS.defaultTurnSeconds,
+  chatWindowMs: 20,
+  snapshotIntervalMs: 500,
+  claimWaitMs: 2000,
+  leaseCheckMs: 5000,
+  tickMs: 250,
+  rateLimit: { burst: 20, perSecond: 10 },
+  maxFramesPerSecond: 200,
+  maxClients: 200,
+  patchRateMs: 50,
+};
+
+/** What the room needs from its system, handed to the class factory (no module-level state). */
+export interface DojoRoomContext {
+  readonly repo: DojosRepo;
+  readonly live: LiveRooms;
+  /** The node's chat writer, shared by its rooms (group commit). */
+  readonly chat: ChatWriter;
+  /** The node's snapshot writer, shared by its rooms (group commit). */
+  readonly snapshots: SnapshotScheduler;
+  readonly logger: Logger;
+  readonly options: DojoRoomOptions;
+  /** Verifies an access token (the accounts module's verifier). */
+  authenticate(token: string): Promise<AuthContext>;
+  /** The display name of an active user, or undefined when the account is unknown or not active. */
+  displayName(userId: string): Promise<string | undefined>;
+}
