@@ -5,7 +5,10 @@
  * CASSANDRA_CONTACT_POINTS and REDIS_URL set, Cassandra + Redis (a keyspace and key prefix of its own,
  * dropped afterwards). The server, the bare server and the load generator each run in their own process.
  *
- *   npm run bench -- pocs [--real] [--duration 10] [--pocs 5000]
+ * Search pages are cached per version of the user's POCs (what a deployment runs); `--no-page-cache`
+ * computes every search (sets, then the page's rows by key), the cost of a first page or a page after a write.
+ *
+ *   npm run bench -- pocs [--real] [--no-page-cache] [--duration 10] [--pocs 5000]
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -14,7 +17,7 @@ import path from 'node:path';
 import cassandra from 'cassandra-driver';
 import { Redis } from 'ioredis';
 import { loadConfig, type Env } from '../config/index.ts';
-import { silentLogger } from '../server/lib/log.ts';
+import { createLogger } from '../server/lib/log.ts';
 import { createAccountsModule } from '../server/modules/accounts/index.ts';
 import { createPocsModule } from '../server/modules/pocs/index.ts';
 import { startSystem } from '../server/system.ts';
@@ -78,6 +81,7 @@ interface SystemInfo {
   readonly seedSeconds: number;
   readonly store: string;
   readonly cache: string;
+  readonly pageCache: boolean;
 }
 
 function option(args: readonly string[], name: string, fallback: number): number {
@@ -112,10 +116,12 @@ async function serveSystem(args: readonly string[]): Promise<void> {
     HOST: '127.0.0.1',
     DATA_DIR: dataDir,
   });
-  const pocs = createPocsModule();
+  const pageCache = !args.includes('--no-page-cache');
+  const pocs = createPocsModule(pageCache ? {} : { searchPages: 0 });
+  // Logging as a deployment does (an access line per request on stdout, which the bench reads and drops).
   const system = await startSystem({
     config,
-    logger: silentLogger(),
+    logger: createLogger({ level: config.logLevel }),
     modules: [createAccountsModule(), pocs],
     version: 'bench',
   });
@@ -167,6 +173,7 @@ async function serveSystem(args: readonly string[]): Promise<void> {
       seedSeconds: (performance.now() - started) / 1000,
       store: system.adapters.store.name,
       cache: system.adapters.cache.name,
+      pageCache,
     };
     ready(info, cleanup);
   } catch (error) {
@@ -239,7 +246,8 @@ export async function run(args: readonly string[]): Promise<void> {
   const ratio = tagResult.requestsPerSecond / bareResult.requestsPerSecond;
   console.log(
     `\nPOC search: ${fmt(system.info.pocs)} POCs of one user (seeded in ${fmt(system.info.seedSeconds, 1)} s), ` +
-      `store ${system.info.store}, cache ${system.info.cache}; ${CONNECTIONS} connections, ${duration} s each, 20 POCs a page\n`,
+      `store ${system.info.store}, cache ${system.info.cache}, search pages ${system.info.pageCache ? 'cached' : 'computed every time'}; ` +
+      `${CONNECTIONS} connections, ${duration} s each, 20 POCs a page\n`,
   );
   console.log(
     `${'target'.padEnd(18)} ${'req/s'.padStart(9)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'vs bare'.padStart(8)}`,

@@ -15,6 +15,7 @@ export function serve<T>(
 ): Promise<Served<T>> {
   const child = spawn(process.execPath, [script, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
+  let ready = false;
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
@@ -26,10 +27,13 @@ export function serve<T>(
       await exited;
     };
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    // Once ready, stdout (a server's access log, a line per request) is read and dropped, not kept.
     child.stdout.on('data', (d: Buffer) => {
+      if (ready) return;
       out += d.toString();
       const line = /^READY (.*)$/m.exec(out)?.[1];
       if (line !== undefined) {
+        ready = true;
         clearTimeout(timer);
         resolve({ info: JSON.parse(line) as T, child, stop });
       }

@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import { createServer, type Server } from 'node:http';
+import { createServer, get, type Server } from 'node:http';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { z } from 'zod';
@@ -37,6 +37,27 @@ const failing = defineEndpoint({
   },
 });
 
+const long = 'x'.repeat(3000);
+const bytes = Buffer.from(JSON.stringify({ text: long }));
+const json = defineEndpoint({
+  method: 'get',
+  path: '/v1/json/:as',
+  summary: 'a long JSON body, as a value or as ready bytes',
+  tags: ['test'],
+  params: z.object({ as: z.enum(['value', 'bytes']) }),
+  responses: { 200: { description: 'ok', schema: z.object({ text: z.string() }) } },
+  handler: ({ params }) =>
+    params.as === 'bytes' ? { status: 200, json: bytes } : reply(200, { text: long }),
+});
+const badBytes = defineEndpoint({
+  method: 'get',
+  path: '/v1/bad-bytes',
+  summary: 'ready bytes its schema refuses',
+  tags: ['test'],
+  responses: { 200: { description: 'never', schema: z.object({ text: z.string() }) } },
+  handler: () => ({ status: 200, json: Buffer.from('{"text":1}') }),
+});
+
 const s = suite('http app skeleton');
 let server: Server;
 let base = '';
@@ -46,7 +67,7 @@ s.before(async () => {
   const app = createHttpApp({
     logger: silentLogger(),
     metrics,
-    endpoints: [echo, failing],
+    endpoints: [echo, failing, json, badBytes],
     bodyLimitBytes: 1024,
     strictResponses: true,
     https: false,
@@ -131,6 +152,32 @@ s('a reply its own schema refuses fails loudly under strictResponses', async () 
   const res = await fetch(`${base}/v1/fail/drift`);
   assert.is(res.status, 500);
 });
+
+s(
+  'JSON replies, as values or ready bytes: the body on GET, none on HEAD, 304 for If-None-Match: *',
+  async () => {
+    for (const as of ['value', 'bytes']) {
+      const got = await fetch(`${base}/v1/json/${as}`);
+      assert.is(got.status, 200);
+      assert.is(got.headers.get('content-type'), 'application/json; charset=utf-8');
+      assert.is(got.headers.get('content-length'), String(bytes.length));
+      assert.equal(await got.json(), { text: long });
+      const head = await fetch(`${base}/v1/json/${as}`, { method: 'HEAD' });
+      assert.is(head.status, 200);
+      assert.is(head.headers.get('content-length'), String(bytes.length));
+      assert.is(await head.text(), '');
+      // fetch adds Cache-Control: no-cache to conditional requests, which makes Express ignore them.
+      const conditional = await new Promise<number | undefined>((resolve, reject) =>
+        get(`${base}/v1/json/${as}`, { headers: { 'if-none-match': '*' } }, (res) => {
+          res.resume();
+          resolve(res.statusCode);
+        }).on('error', reject),
+      );
+      assert.is(conditional, 304, 'as Express answers a conditional GET');
+    }
+    assert.is((await fetch(`${base}/v1/bad-bytes`)).status, 500, 'ready bytes are checked like values');
+  },
+);
 
 s('metrics count requests by route template, not raw path', async () => {
   const text = await metrics.registry.metrics();

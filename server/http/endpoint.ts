@@ -14,6 +14,8 @@ export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 export interface Reply {
   readonly status: number;
   readonly body?: unknown;
+  /** The body already serialized as JSON, as text or UTF-8 bytes (e.g. kept with a cached result). */
+  readonly json?: string | Buffer;
   readonly headers?: Readonly<Record<string, string>>;
   /** Sent as is instead of JSON (e.g. Prometheus text). */
   readonly raw?: { readonly contentType: string; readonly text: string };
@@ -82,13 +84,41 @@ function parsePart<T>(schema: z.ZodType<T> | undefined, value: unknown, where: s
   });
 }
 
-function sendReply(res: Response, endpoint: AnyEndpoint, out: Reply, strict: boolean) {
+const JSON_TYPE = 'application/json; charset=utf-8';
+
+/**
+ * A JSON body with the headers res.json gives it, without res.send's work per request (it copies every
+ * string over 1000 characters into a new Buffer before Node encodes it again): a string leaves in the
+ * same write as the headers, bytes are sent as they are. The cases res.send treats specially (HEAD, a
+ * conditional GET it answers 304, a preset content type or transfer encoding, statuses without a body)
+ * still go through it.
+ */
+function sendJson(req: Request, res: Response, json: string | Buffer): void {
+  const plain =
+    req.method !== 'HEAD' &&
+    res.statusCode !== 204 &&
+    res.statusCode !== 205 &&
+    res.statusCode !== 304 &&
+    res.getHeader('Content-Type') === undefined &&
+    res.getHeader('Transfer-Encoding') === undefined &&
+    !req.fresh;
+  if (!plain) {
+    if (res.getHeader('Content-Type') === undefined) res.setHeader('Content-Type', JSON_TYPE);
+    res.send(json);
+    return;
+  }
+  res.setHeader('Content-Type', JSON_TYPE);
+  res.setHeader('Content-Length', typeof json === 'string' ? Buffer.byteLength(json) : json.length);
+  res.end(json);
+}
+
+function sendReply(req: Request, res: Response, endpoint: AnyEndpoint, out: Reply, strict: boolean) {
   const spec = endpoint.responses[out.status];
   if (strict) {
     if (!spec)
       throw new Error(`${endpoint.method} ${endpoint.path} answered undocumented status ${out.status}`);
     if (spec.schema) {
-      const checked = spec.schema.safeParse(out.body);
+      const checked = spec.schema.safeParse(out.json === undefined ? out.body : JSON.parse(String(out.json)));
       if (!checked.success) {
         throw new Error(
           `${endpoint.method} ${endpoint.path} answered a body its schema refuses: ${JSON.stringify(fieldErrors(checked.error))}`,
@@ -99,8 +129,13 @@ function sendReply(res: Response, endpoint: AnyEndpoint, out: Reply, strict: boo
   for (const [k, v] of Object.entries(out.headers ?? {})) res.setHeader(k, v);
   res.status(out.status);
   if (out.raw) res.type(out.raw.contentType).send(out.raw.text);
+  else if (out.json !== undefined) sendJson(req, res, out.json);
   else if (out.body === undefined) res.end();
-  else res.json(out.body);
+  else {
+    const json = JSON.stringify(out.body) as string | undefined;
+    if (json === undefined) res.json(out.body);
+    else sendJson(req, res, json);
+  }
 }
 
 const FORM = 'application/x-www-form-urlencoded';
@@ -148,7 +183,7 @@ export function mountEndpoints(
           res,
         };
         const out = await endpoint.handler(ctx as HandlerContext<unknown, unknown, unknown>);
-        sendReply(res, endpoint, out, options.strictResponses);
+        sendReply(req, res, endpoint, out, options.strictResponses);
       } catch (error) {
         next(error);
       }

@@ -27,13 +27,23 @@ export class Metrics {
 
   /** Labels by the matched route template (never the raw path: ids would explode cardinality). */
   middleware(): RequestHandler {
+    // The label of each route, made once per route and mount point instead of once per request.
+    const labels = new WeakMap<object, Map<string, string>>();
+    const routeLabel = (route: { path?: unknown } | undefined, baseUrl: string): string => {
+      if (!route?.path) return 'unmatched';
+      let byBase = labels.get(route);
+      if (!byBase) labels.set(route, (byBase = new Map()));
+      let label = byBase.get(baseUrl);
+      if (label === undefined) byBase.set(baseUrl, (label = `${baseUrl}${String(route.path)}`));
+      return label;
+    };
     return (req, res, next) => {
-      const end = process.hrtime.bigint();
+      const started = performance.now();
       res.on('finish', () => {
-        const route = req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
+        const route = routeLabel(req.route as { path?: unknown } | undefined, req.baseUrl);
         const status = String(res.statusCode);
         const tenant = (res.locals as { tenantId?: string }).tenantId ?? 'none';
-        const seconds = Number(process.hrtime.bigint() - end) / 1e9;
+        const seconds = (performance.now() - started) / 1000;
         this.httpRequests.inc({ method: req.method, route, status, tenant });
         this.httpDuration.observe({ method: req.method, route, status }, seconds);
       });

@@ -143,9 +143,11 @@ export function problemHandler(logger: Logger): ErrorRequestHandler {
   return (error: unknown, req, res, _next) => {
     const { problem, retryAfter, internal } = problemFromUnknown(error);
     problem.instance = req.originalUrl.split('?')[0];
-    const log = (req as { log?: Logger }).log ?? logger;
-    if (internal) log.error({ err: error, code: problem.code }, 'request failed');
-    else log.debug({ code: problem.code, status: problem.status }, 'request refused');
+    // req.log is made on first use: a refusal not logged at this level does not need it.
+    const log = () => (req as { log?: Logger }).log ?? logger;
+    if (internal) log().error({ err: error, code: problem.code }, 'request failed');
+    else if (logger.isLevelEnabled('debug'))
+      log().debug({ code: problem.code, status: problem.status }, 'request refused');
     if (res.headersSent) {
       res.destroy();
       return;

@@ -125,6 +125,12 @@ export interface Store {
   /** `key` is the full primary key, or the partition key alone to delete a whole partition. */
   delete(table: string, key: Row, options?: DeleteOptions): Promise<ConditionalResult>;
   get(table: string, key: Row): Promise<Row | undefined>;
+  /**
+   * Rows by full primary key, as `get` would read each: the answer has one entry per key, in the order of
+   * `keys` (undefined where no live row has it). Every key is checked before anything is read; the
+   * adapter reads them together (one statement per partition, or concurrent prepared reads).
+   */
+  getMany(table: string, keys: readonly Row[]): Promise<(Row | undefined)[]>;
   query(table: string, options: QueryOptions): Promise<Page>;
   /** Atomic (logged) batch of unconditional writes: all or none become visible. */
   batch(ops: readonly WriteOp[]): Promise<void>;

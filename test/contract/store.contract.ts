@@ -367,6 +367,16 @@ export function storeContract(label: string, make: () => Promise<MadeStore>) {
     await sleep(2100);
     assert.is(await store().get('claims', { name: 'ttl' }), undefined);
     assert.equal(seqs((await store().query('events', { where: { stream: 'ttl' } })).rows), [2]);
+    assert.equal(
+      (
+        await store().getMany(
+          'events',
+          [1, 2, 3].map((seq) => ({ stream: 'ttl', seq })),
+        )
+      ).map((r) => r?.seq),
+      [undefined, 2, undefined],
+    );
+    assert.equal(await store().getMany('claims', [{ name: 'ttl' }]), [undefined]);
     const claimed = await store().insert('claims', { name: 'ttl', owner: 'next' }, { ifNotExists: true });
     assert.equal(claimed, { applied: true });
     assert.equal(await store().get('claims', { name: 'ttl' }), {
@@ -401,6 +411,70 @@ export function storeContract(label: string, make: () => Promise<MadeStore>) {
     assert.is(await store().get('claims', { name: 'batch-bad' }), undefined);
   });
 
+  s('getMany: one answer per key in the order asked, across partitions, missing keys undefined', async () => {
+    for (const seq of [1, 2, 3]) await store().insert('events', { stream: 'gm', seq, body: `g${seq}` });
+    await store().insert('events', { stream: 'gm-other', seq: 2, body: 'other' });
+    const got = await store().getMany('events', [
+      { stream: 'gm', seq: 3 },
+      { stream: 'gm-other', seq: 2 },
+      { stream: 'gm', seq: 9 },
+      { stream: 'gm', seq: 1 },
+      { stream: 'nowhere', seq: 1 },
+      { stream: 'gm', seq: 3 },
+    ]);
+    assert.equal(got, [
+      { stream: 'gm', seq: 3, body: 'g3' },
+      { stream: 'gm-other', seq: 2, body: 'other' },
+      undefined,
+      { stream: 'gm', seq: 1, body: 'g1' },
+      undefined,
+      { stream: 'gm', seq: 3, body: 'g3' },
+    ]);
+    assert.equal(await store().getMany('events', []), []);
+    // A table without clustering columns, and one keyed by a timestamp and a composite partition key.
+    await store().insert('claims', { name: 'gm-a', owner: 'a', version: 1 });
+    assert.equal(await store().getMany('claims', [{ name: 'gm-missing' }, { name: 'gm-a' }]), [
+      undefined,
+      { name: 'gm-a', owner: 'a', version: 1, note: null },
+    ]);
+    const at = new Date(Date.UTC(2024, 5, 1, 12, 0, 0, 7));
+    await store().insert('timeline', { tenant: 'gm', day: 'd', at, id: 'x', body: 'bx' });
+    const [hit, miss] = await store().getMany('timeline', [
+      { tenant: 'gm', day: 'd', at: new Date(at.getTime()), id: 'x' },
+      { tenant: 'gm', day: 'd', at: new Date(at.getTime() + 1), id: 'x' },
+    ]);
+    assert.equal(hit, { tenant: 'gm', day: 'd', at, id: 'x', body: 'bx' });
+    assert.is(miss, undefined);
+  });
+
+  s('getMany: more keys than one read takes, each row as get reads it', async () => {
+    const seqList = Array.from({ length: 150 }, (_, i) => i);
+    await store().batch(
+      seqList.map((seq) => ({
+        kind: 'insert',
+        table: 'events',
+        row: { stream: 'gm-many', seq, body: `m${seq}` },
+      })),
+    );
+    const keys = [...seqList].reverse().map((seq) => ({ stream: 'gm-many', seq }));
+    const rows = await store().getMany('events', [...keys, { stream: 'gm-many', seq: 150 }]);
+    assert.is(rows.length, 151);
+    assert.equal(seqs(rows.slice(0, 150) as Row[]), [...seqList].reverse());
+    assert.is(rows[150], undefined);
+    assert.equal(rows[7], await store().get('events', { stream: 'gm-many', seq: 142 }));
+  });
+
+  s('getMany: a partial key, an unknown table or a bad value is an INTERNAL AppError', async () => {
+    const bad = (table: string, keys: Row[]) => rejection(store().getMany(table, keys));
+    assertAppError(
+      await bad('events', [{ stream: 'gm', seq: 1 }, { stream: 'gm' }]),
+      'INTERNAL',
+      'STORE.BAD_KEY',
+    );
+    assertAppError(await bad('nope', [{ id: 'x' }]), 'INTERNAL', 'STORE.UNKNOWN_TABLE');
+    assertAppError(await bad('events', [{ stream: 'gm', seq: 'one' }]), 'INTERNAL', 'STORE.BAD_VALUE');
+  });
+
   s(
     'misuse is an INTERNAL AppError: unknown table or column, partial key, query without partition',
     async () => {
@@ -424,6 +498,7 @@ export function storeContract(label: string, make: () => Promise<MadeStore>) {
       () => other.get('claims', { name: 'm1' }),
       () => other.insert('claims', { name: 'closed' }),
       () => other.query('events', { where: { stream: 'q' } }),
+      () => other.getMany('events', [{ stream: 'q', seq: 1 }]),
       () => other.health(),
     ]) {
       assert.ok(isAppError(await rejection(call())));

@@ -49,6 +49,8 @@ import { bookkeepingCql, runMigrations } from './migrations.ts';
 const { localQuorum, localSerial, localOne } = cassandra.types.consistencies;
 const KEYSPACE = /^[a-z][a-z0-9_]{0,47}$/;
 const PAGE_STATE = /^(?:[0-9a-f]{2})+$/;
+/** Reads of one getMany in flight at once: enough to fill a page of keys, few enough not to flood a node. */
+const CONCURRENT_READS = 64;
 
 /** The driver documents `null` as "no client-side timestamps"; its type definitions leave null out. */
 const SERVER_SIDE_TIMESTAMPS = null as unknown as cassandra.policies.timestampGeneration.TimestampGenerator;
@@ -195,6 +197,18 @@ export class CassandraStore implements Store {
     const shape = this.#registry.table(table);
     const keyed = keyCells(shape, key, false);
     return this.#read(shape, keyed, localQuorum);
+  }
+
+  /** Concurrent prepared reads (the driver pipelines them), a bounded number in flight at a time. */
+  async getMany(table: string, keys: readonly Row[]): Promise<(Row | undefined)[]> {
+    const shape = this.#registry.table(table);
+    const keyed = keys.map((key) => keyCells(shape, key, false));
+    const rows: (Row | undefined)[] = [];
+    for (let i = 0; i < keyed.length; i += CONCURRENT_READS) {
+      const chunk = keyed.slice(i, i + CONCURRENT_READS);
+      rows.push(...(await Promise.all(chunk.map((key) => this.#read(shape, key, localQuorum)))));
+    }
+    return rows;
   }
 
   async query(table: string, options: QueryOptions): Promise<Page> {

@@ -44,9 +44,9 @@ import {
   type Cell,
   type TableShape,
 } from '../store-shared/tables.ts';
-import { completeRow } from '../store-shared/values.ts';
 import { decodePageState, encodePageState, queryFingerprint } from './page-state.ts';
-import { EXPIRES, addColumnSql, createTableSql, decode, encode, quote } from './sql.ts';
+import { LIVE, TablePlan } from './plan.ts';
+import { EXPIRES, addColumnSql, createTableSql, encode, quote } from './sql.ts';
 
 export interface SqliteStoreOptions {
   readonly dataDir: string;
@@ -59,7 +59,6 @@ export interface SqliteStoreOptions {
 
 /** SQLite primary result codes worth retrying: BUSY, LOCKED, NOMEM, IOERR, FULL, CANTOPEN, PROTOCOL. */
 const TRANSIENT_CODES = new Set([5, 6, 7, 10, 13, 14, 15]);
-const LIVE = `(${quote(EXPIRES)} IS NULL OR ${quote(EXPIRES)} > ?)`;
 
 function wrap(error: unknown): AppError {
   if (isAppError(error)) return error;
@@ -70,7 +69,7 @@ function wrap(error: unknown): AppError {
   return new AppError('STORE.FAILED', 'The store failed', { kind: 'INTERNAL', cause: error });
 }
 
-const equalities = (cells: readonly Cell[]): string => cells.map(([c]) => `${quote(c)} = ?`).join(' AND ');
+const columnsOf = (cells: readonly Cell[]): string[] => cells.map(([c]) => c);
 
 function sameValue(a: SQLInputValue, b: SQLInputValue): boolean {
   if (a instanceof Uint8Array && b instanceof Uint8Array) return Buffer.from(a).equals(b);
@@ -81,6 +80,8 @@ export class SqliteStore implements Store {
   readonly name = 'sqlite';
   readonly #logger: Logger;
   readonly #statements = new Map<string, StatementSync>();
+  /** Per table shape; a migration brings new shapes, so plans of replaced shapes are simply collected. */
+  readonly #plans = new WeakMap<TableShape, TablePlan>();
   readonly #secret: Buffer;
   readonly #purgeTimer: NodeJS.Timeout;
   #db: DatabaseSync | undefined;
@@ -190,6 +191,12 @@ export class SqliteStore implements Store {
     return this.#use(() => this.#read(shape, keyed, Date.now()));
   }
 
+  async getMany(table: string, keys: readonly Row[]): Promise<(Row | undefined)[]> {
+    const shape = this.#registry.table(table);
+    const encoded = keys.map((key) => keyCells(shape, key, false).map((cell) => this.#encode(shape, cell)));
+    return this.#use(() => this.#plan(shape).readMany((sql) => this.#statement(sql), encoded, Date.now()));
+  }
+
   async query(table: string, options: QueryOptions): Promise<Page> {
     const shape = this.#registry.table(table);
     const plan = planQuery(shape, options);
@@ -216,17 +223,18 @@ export class SqliteStore implements Store {
     }
     where.push(LIVE);
     const order = plan.rest.map((r) => `${quote(r.column)} ${r.descending ? 'DESC' : 'ASC'}`);
+    const tablePlan = this.#plan(shape);
     const sql =
-      `SELECT ${[...shape.columns.keys()].map(quote).join(', ')} FROM ${quote(table)} WHERE ${where.join(' AND ')}` +
+      `SELECT ${tablePlan.select} FROM ${tablePlan.table} WHERE ${where.join(' AND ')}` +
       `${order.length ? ` ORDER BY ${order.join(', ')}` : ''} LIMIT ?`;
     return this.#use(() => {
-      const raw = this.#statement(sql).all(...params, Date.now(), plan.pageSize + 1);
+      const raw = this.#rows(sql, [...params, Date.now(), plan.pageSize + 1]);
       const rows = raw.slice(0, plan.pageSize);
       const last = rows.at(-1);
       const more = raw.length > plan.pageSize && last !== undefined && plan.rest.length > 0;
-      const page: Page = { rows: rows.map((r) => this.#decodeRow(shape, r)) };
+      const page: Page = { rows: rows.map((r) => tablePlan.decodeRow(r)) };
       if (!more) return page;
-      const position = plan.rest.map((r) => last[r.column] as SQLInputValue);
+      const position = plan.rest.map((r) => last[tablePlan.indexOf(r.column)] as SQLInputValue);
       return { ...page, pageState: encodePageState(this.#secret, fingerprint, position) };
     });
   }
@@ -286,13 +294,28 @@ export class SqliteStore implements Store {
     });
   }
 
+  /** Prepared once per SQL text; rows come back as arrays in select-list order. */
   #statement(sql: string): StatementSync {
     let statement = this.#statements.get(sql);
     if (!statement) {
       statement = this.#use((db) => db.prepare(sql));
+      statement.setReturnArrays(true);
       this.#statements.set(sql, statement);
     }
     return statement;
+  }
+
+  #rows(sql: string, params: readonly SQLInputValue[]): SQLOutputValue[][] {
+    return this.#statement(sql).all(...params) as unknown as SQLOutputValue[][];
+  }
+
+  #plan(shape: TableShape): TablePlan {
+    let plan = this.#plans.get(shape);
+    if (!plan) {
+      plan = new TablePlan(shape);
+      this.#plans.set(shape, plan);
+    }
+    return plan;
   }
 
   #encode(shape: TableShape, [column, value]: Cell): SQLInputValue {
@@ -301,15 +324,11 @@ export class SqliteStore implements Store {
     return encode(type, value);
   }
 
-  #decodeRow(shape: TableShape, raw: Record<string, SQLOutputValue>): Row {
-    return completeRow(shape.columns, (column) => decode(shape.columns.get(column) ?? 'text', raw[column]));
-  }
-
+  /** `key` is the full primary key in key order (as keyCells and primaryKeyOf return it). */
   #read(shape: TableShape, key: readonly Cell[], now: number): Row | undefined {
-    const columns = [...shape.columns.keys()].map(quote).join(', ');
-    const sql = `SELECT ${columns} FROM ${quote(shape.name)} WHERE ${equalities(key)} AND ${LIVE}`;
-    const raw = this.#statement(sql).get(...key.map((cell) => this.#encode(shape, cell)), now);
-    return raw ? this.#decodeRow(shape, raw) : undefined;
+    const plan = this.#plan(shape);
+    const params = key.map((cell) => this.#encode(shape, cell));
+    return plan.read((sql) => this.#statement(sql), params, now);
   }
 
   /** The result of a refused conditional write, or undefined when the write may go ahead. */
@@ -341,31 +360,16 @@ export class SqliteStore implements Store {
     replaces: boolean,
     now: number,
   ) {
+    const plan = this.#plan(shape);
     const key = primaryKeyOf(shape, cells);
-    const table = quote(shape.name);
     // An expired row must not lend its stale cells to the new one.
-    this.#statement(`DELETE FROM ${table} WHERE ${equalities(key)} AND ${quote(EXPIRES)} <= ?`).run(
-      ...key.map((cell) => this.#encode(shape, cell)),
-      now,
-    );
-    const columns = [...cells.map(([c]) => quote(c)), quote(EXPIRES)];
-    const expires = `${table}.${quote(EXPIRES)}`;
-    const newExpires = `excluded.${quote(EXPIRES)}`;
-    const keepLater = `CASE WHEN ${expires} IS NULL OR ${newExpires} IS NULL THEN NULL ELSE max(${expires}, ${newExpires}) END`;
-    const assignments = [
-      ...cells
-        .filter(([c]) => !shape.primaryKey.includes(c))
-        .map(([c]) => `${quote(c)} = excluded.${quote(c)}`),
-      `${quote(EXPIRES)} = ${replaces ? newExpires : keepLater}`,
-    ];
-    const sql =
-      `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')}) ` +
-      `ON CONFLICT (${shape.primaryKey.map(quote).join(', ')}) DO UPDATE SET ${assignments.join(', ')}`;
+    this.#statement(plan.deleteExpiredSql).run(...key.map((cell) => this.#encode(shape, cell)), now);
+    const sql = plan.upsertSql(columnsOf(cells), replaces);
     this.#statement(sql).run(...cells.map((cell) => this.#encode(shape, cell)), expiresAt);
   }
 
   #remove(shape: TableShape, key: readonly Cell[]): void {
-    const sql = `DELETE FROM ${quote(shape.name)} WHERE ${equalities(key)}`;
+    const sql = this.#plan(shape).deleteSql(columnsOf(key));
     this.#statement(sql).run(...key.map((cell) => this.#encode(shape, cell)));
   }
 

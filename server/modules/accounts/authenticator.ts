@@ -40,6 +40,13 @@ const revoked = () =>
 const sessionEnded = () =>
   new AppError('AUTH.SESSION_ENDED', 'The session has ended; sign in again.', { kind: 'UNAUTHENTICATED' });
 
+/** The user must be active, in the token's tenant, and not have ended their sessions after it was issued. */
+function assertUser(auth: AuthContext, state: UserState): void {
+  if (state.status !== 'A' || state.tenantId !== auth.tenantId || auth.issuedAt < state.validAfter) {
+    throw sessionEnded();
+  }
+}
+
 function isMessage(m: unknown): m is RevocationMessage {
   if (typeof m !== 'object' || m === null) return false;
   const { kind, jti, userId, sessionId } = m as Record<string, unknown>;
@@ -100,6 +107,26 @@ export class Authenticator {
     this.#revoked.clear();
     this.#users.clear();
     this.#sessions.clear();
+  }
+
+  /**
+   * The hot path of `authenticate`, without a promise: the caller of a token whose signature, revocation
+   * check, user state and session state this node already knows (every check of `authenticate` runs, in
+   * its order, on the same cached data). Undefined when a check needs the store or the signature is not
+   * verified yet: then call `authenticate`. Throws what `authenticate` would reject with.
+   */
+  known(token: string): AuthContext | undefined {
+    const hit = this.#verified.get(token);
+    if (!hit) return undefined;
+    if (this.#revoked.get(hit.auth.jti)) throw revoked();
+    if (this.#now() - hit.checkedAt >= this.#o.revocationRecheckMs) return undefined;
+    const user = this.#users.get(hit.auth.userId);
+    if (!user) return undefined;
+    assertUser(hit.auth, user);
+    const active = this.#sessions.get(hit.auth.sessionId);
+    if (active === undefined) return undefined;
+    if (!active) throw sessionEnded();
+    return hit.auth;
   }
 
   async authenticate(token: string): Promise<AuthContext> {
@@ -191,9 +218,7 @@ export class Authenticator {
       };
       if (epoch === this.#epoch) this.#users.set(auth.userId, state, this.#now() + this.#o.userStateCacheMs);
     }
-    if (state.status !== 'A' || state.tenantId !== auth.tenantId || auth.issuedAt < state.validAfter) {
-      throw sessionEnded();
-    }
+    assertUser(auth, state);
   }
 
   /** The session the token belongs to must not have ended (logout, refresh-token reuse). */

@@ -2,6 +2,7 @@ import type { RequestHandler } from 'express';
 import { defineEndpoint, reply, type AnyEndpoint } from '../../http/endpoint.ts';
 import { assertCaller, authOf } from '../accounts/auth-middleware.ts';
 import { createBody, err, idParams, listQuery, patchBody, pocPage, pocView, view } from './api-schemas.ts';
+import type { PocPage } from './page-cache.ts';
 import type { Owner } from './repo.ts';
 import type { PocService } from './service.ts';
 
@@ -17,6 +18,16 @@ const ownerOf = (res: Parameters<typeof authOf>[0]): Owner => {
 
 export function pocEndpoints(s: PocService, auth: RequestHandler): AnyEndpoint[] {
   const common = { tags: TAGS, before: [auth], auth: true } as const;
+  // A cached page is the same object on every hit: its JSON bytes are made once, on the first one.
+  const bodies = new WeakMap<PocPage, Buffer>();
+  const pageJson = (page: PocPage): Buffer => {
+    let json = bodies.get(page);
+    if (json === undefined) {
+      json = Buffer.from(JSON.stringify({ pocs: page.pocs.map(view), nextCursor: page.nextCursor }));
+      bodies.set(page, json);
+    }
+    return json;
+  };
 
   const create = defineEndpoint({
     ...common,
@@ -60,7 +71,7 @@ export function pocEndpoints(s: PocService, auth: RequestHandler): AnyEndpoint[]
     handler: async ({ query, res }) => {
       const { limit, cursor, tag, ...filters } = query;
       const page = await s.list(ownerOf(res), { ...filters, tags: tag ?? [] }, { limit, cursor });
-      return reply(200, { pocs: page.pocs.map(view), nextCursor: page.nextCursor });
+      return { status: 200, json: pageJson(page) };
     },
   });
 

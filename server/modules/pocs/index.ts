@@ -5,6 +5,7 @@ import { requireAuth } from '../accounts/auth-middleware.ts';
 import { CursorCodec } from './cursor.ts';
 import { pocEndpoints } from './endpoints.ts';
 import { PocIndex } from './index-sets.ts';
+import { PocPageCache } from './page-cache.ts';
 import { PocRepo } from './repo.ts';
 import { POCS_MIGRATIONS } from './schema.ts';
 import { PocSearch } from './search.ts';
@@ -13,6 +14,8 @@ import { PocService } from './service.ts';
 export interface PocsOptions {
   /** Lifetime of a user's Redis sets after their last rebuild (writes extend the sets they touch). */
   readonly indexTtlSeconds?: number;
+  /** Search pages kept in process per node (default 2000); 0 computes every search. */
+  readonly searchPages?: number;
 }
 
 export interface PocsModule extends DojoModule {
@@ -34,16 +37,15 @@ export function createPocService(ctx: ModuleContext, options: PocsOptions = {}):
     name: 'poc-cursor',
   });
   const repo = new PocRepo({ store: adapters.store });
-  const index = new PocIndex({
-    cache: adapters.cache,
-    logger: logger.child({ module: 'pocs' }),
-    ttlSeconds: options.indexTtlSeconds ?? 24 * 3600,
-  });
+  const ttlSeconds = options.indexTtlSeconds ?? 24 * 3600;
+  const index = new PocIndex({ cache: adapters.cache, logger: logger.child({ module: 'pocs' }), ttlSeconds });
+  const maxPages = options.searchPages ?? 2000;
   return new PocService({
     repo,
     index,
     search: new PocSearch({ repo, index }),
     cursors: new CursorCodec({ secret }),
+    ...(maxPages > 0 ? { pages: new PocPageCache({ cache: adapters.cache, ttlSeconds, maxPages }) } : {}),
   });
 }
 

@@ -1,4 +1,5 @@
 import type { Row, Store } from '../../ports/store.ts';
+import type { Position } from './cursor.ts';
 import { TABLES } from './schema.ts';
 
 /** Whose POCs: every read and write names the owner, so nothing crosses users or tenants. */
@@ -100,6 +101,15 @@ export class PocRepo {
   async at(owner: Owner, createdMs: number, id: string): Promise<Poc | undefined> {
     const row = await this.#store.get(TABLES.byUser, { ...owned(owner), created: new Date(createdMs), id });
     return row ? pocOf(row) : undefined;
+  }
+
+  /** Many rows by full primary key in one store call, in the order asked (undefined where gone). */
+  async atMany(owner: Owner, positions: readonly Position[]): Promise<(Poc | undefined)[]> {
+    const rows = await this.#store.getMany(
+      TABLES.byUser,
+      positions.map((p) => ({ ...owned(owner), created: new Date(p.created), id: p.id })),
+    );
+    return rows.map((row) => (row ? pocOf(row) : undefined));
   }
 
   /**

@@ -9,9 +9,10 @@ import { SqliteStore } from '../../adapters/store-sqlite/index.ts';
 import { silentLogger } from '../../lib/log.ts';
 import { CursorCodec } from './cursor.ts';
 import { memberOf, PocIndex } from './index-sets.ts';
+import { PocPageCache } from './page-cache.ts';
 import { PocRepo, type Poc } from './repo.ts';
 import { POCS_MIGRATIONS } from './schema.ts';
-import { compareNewestFirst, matches, PocSearch, scanStore, type PocQuery } from './search.ts';
+import { compareNewestFirst, matches, PocSearch, scanStore, smallest, type PocQuery } from './search.ts';
 import { PocService, type PocInput } from './service.ts';
 
 /** A seeded PRNG (mulberry32), so a failing combination can be replayed. */
@@ -81,6 +82,8 @@ s.before(async () => {
     index,
     search: new PocSearch({ repo, index }),
     cursors: new CursorCodec({ secret: randomBytes(32) }),
+    // Every answer below also goes through the page cache, so each write must retire the pages it changes.
+    pages: new PocPageCache({ cache, ttlSeconds: 3600 }),
     // Spread over three years, with runs of POCs in the same millisecond to exercise the id tie-break.
     now: () => (rnd.next() < 0.3 ? clock : (clock += 1 + rnd.int(3 * 24 * 3600 * 1000))),
   });
@@ -190,6 +193,29 @@ s('stale members in the sets never leak into results', async () => {
   await cache.sadd(`${p}tag:kafka`, [memberOf(victim)]);
   const q: PocQuery = { tags: ['kafka'] };
   assert.equal((await throughService(q, 4)).ids, expected(q));
+});
+
+s('smallest selects what a full sort would, in any order of the set, within the bounds', () => {
+  for (let round = 0; round < 2000; round++) {
+    const members = Array.from(
+      { length: rnd.int(80) },
+      () => `${String(rnd.int(50)).padStart(3, '0')}:${rnd.int(4)}`,
+    );
+    if (rnd.next() < 0.2) members.sort();
+    if (rnd.next() < 0.2) members.sort().reverse();
+    const count = rnd.int(30);
+    const floor = rnd.next() < 0.3 ? '010' : '';
+    const ceiling = rnd.next() < 0.3 ? '035' : '~';
+    const want = members
+      .filter((m) => m > floor && m < ceiling)
+      .sort()
+      .slice(0, count);
+    assert.equal(
+      smallest(members, count, floor, ceiling),
+      want,
+      JSON.stringify({ members, count, floor, ceiling }),
+    );
+  }
 });
 
 s('a cold index is rebuilt on the first search and gives the same answers', async () => {

@@ -159,12 +159,8 @@ export class PocSearch {
       // A name filter rejects rows the sets cannot: read ahead more than the page needs.
       const take = q.name === undefined ? wanted : Math.max(wanted, 50);
       const chunk = smallest(members, take, floor, high);
-      const rows = await Promise.all(
-        chunk.map((member) => {
-          const p = parseMember(member);
-          return p ? this.#repo.at(owner, p.created, p.id) : undefined;
-        }),
-      );
+      const positions = chunk.map(parseMember).filter((p): p is Position => p !== undefined);
+      const rows = await this.#repo.atMany(owner, positions);
       for (const poc of rows) if (poc && matches(poc, q)) found.push(poc);
       const last = chunk.at(-1);
       if (found.length > req.limit || last === undefined || chunk.length < take) break;
@@ -175,8 +171,9 @@ export class PocSearch {
 }
 
 /**
- * The `count` smallest members strictly between `floor` and `ceiling`, in order: one pass of string
- * comparisons, whatever the size of the set; nothing is parsed or sorted wholesale.
+ * The `count` smallest members strictly between `floor` and `ceiling`, in order: the members in range are
+ * gathered, the `count` smallest moved to the front by a quickselect (a few comparisons per member, whatever
+ * the set's size or order), and only those are sorted. Nothing is parsed.
  */
 export function smallest(
   members: readonly string[],
@@ -184,19 +181,38 @@ export function smallest(
   floor: string,
   ceiling: string,
 ): string[] {
-  const top: string[] = [];
-  for (const m of members) {
-    if (m <= floor || m >= ceiling) continue;
-    if (top.length === count && m >= (top[count - 1] as string)) continue;
-    let lo = 0;
-    let hi = top.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if ((top[mid] as string) < m) lo = mid + 1;
-      else hi = mid;
-    }
-    top.splice(lo, 0, m);
-    if (top.length > count) top.pop();
+  if (count <= 0) return [];
+  const found: string[] = [];
+  for (const m of members) if (m > floor && m < ceiling) found.push(m);
+  if (found.length > count) {
+    selectSmallest(found, count - 1);
+    found.length = count;
   }
-  return top;
+  // Default sort order is by UTF-16 code units, the order `<` compares strings in.
+  return found.sort();
+}
+
+/** Rearranges `a` so that `a[target]` is what sorting would put there, with nothing larger before it. */
+function selectSmallest(a: string[], target: number): void {
+  let left = 0;
+  let right = a.length - 1;
+  while (right > left) {
+    const mid = (left + right) >> 1;
+    const [x, y, z] = [a[left] as string, a[mid] as string, a[right] as string];
+    const pivot = x < y ? (y < z ? y : x < z ? z : x) : x < z ? x : y < z ? z : y;
+    let i = left;
+    let j = right;
+    while (i <= j) {
+      while ((a[i] as string) < pivot) i++;
+      while ((a[j] as string) > pivot) j--;
+      if (i <= j) {
+        const t = a[i] as string;
+        a[i++] = a[j] as string;
+        a[j--] = t;
+      }
+    }
+    if (target <= j) right = j;
+    else if (target >= i) left = i;
+    else return;
+  }
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { notFound } from '../../lib/errors.ts';
 import type { CursorCodec } from './cursor.ts';
 import { setsOf, type PocIndex } from './index-sets.ts';
+import { pageKey, type PocPage, type PocPageCache } from './page-cache.ts';
 import { languageKey, sortTags, type Owner, type Poc, type PocFields, type PocRepo } from './repo.ts';
 import type { PocQuery, PocSearch } from './search.ts';
 
@@ -21,6 +22,8 @@ export interface PocServiceOptions {
   readonly index: PocIndex;
   readonly search: PocSearch;
   readonly cursors: CursorCodec;
+  /** Search pages kept per version of the user's POCs; without it every search is computed. */
+  readonly pages?: PocPageCache;
   readonly now?: () => number;
 }
 
@@ -48,6 +51,7 @@ export class PocService {
   readonly #index: PocIndex;
   readonly #search: PocSearch;
   readonly #cursors: CursorCodec;
+  readonly #pages: PocPageCache | undefined;
   readonly #now: () => number;
 
   constructor(options: PocServiceOptions) {
@@ -55,6 +59,7 @@ export class PocService {
     this.#index = options.index;
     this.#search = options.search;
     this.#cursors = options.cursors;
+    this.#pages = options.pages;
     this.#now = options.now ?? Date.now;
   }
 
@@ -67,9 +72,11 @@ export class PocService {
       created: now,
       updated: now,
     };
-    await this.#repo.insert(owner, poc);
-    await this.#index.added(owner, poc);
-    return poc;
+    return this.#writing(owner, async () => {
+      await this.#repo.insert(owner, poc);
+      await this.#index.added(owner, poc);
+      return poc;
+    });
   }
 
   async get(owner: Owner, id: string): Promise<Poc> {
@@ -90,10 +97,12 @@ export class PocService {
       languageKey: languageKey(merged.language),
       updated: new Date(Math.max(this.#now(), before.updated.getTime())),
     };
-    if (!(await this.#repo.update(owner, after))) throw missing();
-    await this.#index.changed(owner, before, after);
-    await this.#settle(owner, after);
-    return after;
+    return this.#writing(owner, async () => {
+      if (!(await this.#repo.update(owner, after))) throw missing();
+      await this.#index.changed(owner, before, after);
+      await this.#settle(owner, after);
+      return after;
+    });
   }
 
   /** Idempotent: marking a favorite twice changes nothing the second time. */
@@ -104,23 +113,44 @@ export class PocService {
 
   async remove(owner: Owner, id: string): Promise<void> {
     const poc = await this.get(owner, id);
-    await this.#repo.remove(owner, poc);
-    await this.#index.removed(owner, poc);
+    await this.#writing(owner, async () => {
+      await this.#repo.remove(owner, poc);
+      await this.#index.removed(owner, poc);
+    });
   }
 
   async list(
     owner: Owner,
     q: PocQuery,
     options: { readonly limit: number; readonly cursor?: string | undefined },
-  ): Promise<{ pocs: Poc[]; nextCursor: string | null; source: 'sets' | 'store' }> {
+  ): Promise<PocPage> {
     const scope = searchScope(owner, q);
     const after = options.cursor === undefined ? undefined : this.#cursors.decode(options.cursor, scope);
-    const page = await this.#search.search(owner, q, { limit: options.limit, ...(after ? { after } : {}) });
-    return {
-      pocs: page.pocs,
-      nextCursor: page.next ? this.#cursors.encode(page.next, scope) : null,
-      source: page.source,
+    // The version is read before anything the page is computed from (see PocPageCache).
+    const version = await this.#pages?.version(owner);
+    const key = version === undefined ? undefined : pageKey(version, scope, options.limit, options.cursor);
+    const cached = key === undefined ? undefined : this.#pages?.get(key);
+    if (cached) return cached;
+    const found = await this.#search.search(owner, q, { limit: options.limit, ...(after ? { after } : {}) });
+    const page: PocPage = {
+      pocs: found.pocs,
+      nextCursor: found.next ? this.#cursors.encode(found.next, scope) : null,
+      source: found.source,
     };
+    if (key !== undefined) this.#pages?.set(key, page);
+    return page;
+  }
+
+  /**
+   * Runs a write, then retires the user's cached pages, also when the write failed (it may have been
+   * applied all the same): after the store and the sets, so no search can cache the old state anew.
+   */
+  async #writing<T>(owner: Owner, write: () => Promise<T>): Promise<T> {
+    try {
+      return await write();
+    } finally {
+      await this.#pages?.bump(owner);
+    }
   }
 
   /**

@@ -1,0 +1,71 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+
+const LOG_URL = pathToFileURL(path.join(import.meta.dirname, 'log.ts')).href;
+
+/** Runs `body` in a process of its own with `logger` from createLogger; resolves with its stdout lines. */
+function run(
+  body: string,
+): Promise<{ lines: { msg?: string; n?: number; level?: number }[]; signal: string | null }> {
+  const script = `
+    const { createLogger } = await import(${JSON.stringify(LOG_URL)});
+    const logger = createLogger({ level: 'info' });
+    ${body}`;
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  return new Promise((resolve) =>
+    child.once('close', (_code, signal) =>
+      resolve({
+        lines: out
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l) as { msg?: string; n?: number; level?: number }),
+        signal,
+      }),
+    ),
+  );
+}
+
+test('a fatal line and every line before it are out before the process dies', async () => {
+  const { lines, signal } = await run(`
+    for (let n = 0; n < 50; n++) logger.info({ n }, 'before');
+    logger.fatal('dying');
+    process.kill(process.pid, 'SIGKILL');`);
+  assert.is(signal, 'SIGKILL');
+  assert.is(lines.length, 51);
+  assert.equal(
+    lines.slice(0, 50).map((l) => l.n),
+    Array.from({ length: 50 }, (_, n) => n),
+  );
+  assert.is(lines[50]?.msg, 'dying');
+  assert.is(lines[50]?.level, 60);
+});
+
+test('a crash (uncaught exception) still writes what was buffered', async () => {
+  const { lines } = await run(`
+    logger.info('last words');
+    setTimeout(() => { throw new Error('boom'); }, 0);`);
+  assert.equal(
+    lines.map((l) => l.msg),
+    ['last words'],
+  );
+});
+
+test('in a quiet moment a line goes out within the batch interval, not at exit', async () => {
+  const { lines, signal } = await run(`
+    logger.info('quiet');
+    setTimeout(() => process.kill(process.pid, 'SIGKILL'), 1000);`);
+  assert.is(signal, 'SIGKILL');
+  assert.equal(
+    lines.map((l) => l.msg),
+    ['quiet'],
+  );
+});
+
+test.run();
