@@ -1,26 +1,6 @@
 import { z } from 'zod';
 import type { AnyEndpoint } from './endpoint.ts';
-
-const problemSchema = {
-  type: 'object',
-  required: ['type', 'title', 'status', 'detail', 'code'],
-  properties: {
-    type: { type: 'string' },
-    title: { type: 'string' },
-    status: { type: 'integer' },
-    detail: { type: 'string' },
-    code: { type: 'string', description: 'Namespaced error code, e.g. POC.NOT_FOUND' },
-    instance: { type: 'string' },
-    errors: {
-      type: 'array',
-      items: {
-        type: 'object',
-        required: ['path', 'message'],
-        properties: { path: { type: 'string' }, message: { type: 'string' } },
-      },
-    },
-  },
-} as const;
+import { problemBodySchema } from './problem.ts';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -98,7 +78,7 @@ export function buildOpenApi(
     servers: [{ url: '/' }],
     paths,
     components: {
-      schemas: { Problem: problemSchema },
+      schemas: { Problem: jsonSchema(problemBodySchema, 'output') },
       securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
     },
   };

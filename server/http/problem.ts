@@ -35,6 +35,24 @@ const TITLES: Readonly<Record<number, string>> = {
   503: 'Service unavailable',
 };
 
+/** The problem+json body as a schema, for documenting error responses. */
+export const problemBodySchema = z.object({
+  type: z.string(),
+  title: z.string(),
+  status: z.number().int(),
+  detail: z.string(),
+  code: z.string().describe('Namespaced error code, e.g. POC.NOT_FOUND'),
+  instance: z.string().optional(),
+  errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+});
+
+/** Documents an error status of an endpoint (its body is always problem+json). */
+export const errorResponse = (description: string) => ({
+  description,
+  schema: problemBodySchema,
+  contentType: PROBLEM_CONTENT_TYPE,
+});
+
 export interface Problem {
   type: string;
   title: string;

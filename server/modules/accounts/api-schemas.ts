@@ -204,19 +204,4 @@ export const membersResponse = z.object({
   ),
 });
 
-export const problem = z.object({
-  type: z.string(),
-  title: z.string(),
-  status: z.number().int(),
-  detail: z.string(),
-  code: z.string(),
-  instance: z.string().optional(),
-  errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
-});
-
-/** Documents an error status (its body is always problem+json). */
-export const err = (description: string) => ({
-  description,
-  schema: problem,
-  contentType: 'application/problem+json',
-});
+export { problemBodySchema as problem, errorResponse as err } from '../../http/problem.ts';

@@ -11,20 +11,7 @@ const instant = z
   .union([z.iso.datetime({ offset: true }), z.iso.date()])
   .describe('ISO 8601 date or date-time');
 
-export const problem = z.object({
-  type: z.string(),
-  title: z.string(),
-  status: z.number().int(),
-  detail: z.string(),
-  code: z.string(),
-  instance: z.string().optional(),
-  errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
-});
-export const err = (description: string) => ({
-  description,
-  schema: problem,
-  contentType: 'application/problem+json',
-});
+export { problemBodySchema as problem, errorResponse as err } from '../../http/problem.ts';
 
 export const createBody = z.strictObject({
   dojoDate: instant,
