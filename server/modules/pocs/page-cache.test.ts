@@ -7,6 +7,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { MemoryCache } from '../../adapters/cache-memory/index.ts';
 import { ResilientCache } from '../../adapters/cache-resilient/index.ts';
+import { SwitchableCache } from '../../../test/support/switchable-cache.ts';
 import { SqliteStore } from '../../adapters/store-sqlite/index.ts';
 import { unavailable } from '../../lib/errors.ts';
 import { silentLogger } from '../../lib/log.ts';
@@ -19,57 +20,6 @@ import { PocRepo } from './repo.ts';
 import { POCS_MIGRATIONS } from './schema.ts';
 import { PocSearch, type PocQuery } from './search.ts';
 import { PocService } from './service.ts';
-
-/** A memory cache that can be switched off, as Redis going away looks to the resilient wrapper. */
-class SwitchableCache extends MemoryCache {
-  down = false;
-  #check() {
-    if (this.down) throw unavailable('CACHE.UNAVAILABLE', 'switched off');
-  }
-  override async get(key: string) {
-    this.#check();
-    return super.get(key);
-  }
-  override async set(key: string, value: string, ttl?: number) {
-    this.#check();
-    return super.set(key, value, ttl);
-  }
-  override async del(keys: readonly string[]) {
-    this.#check();
-    return super.del(keys);
-  }
-  override async exists(key: string) {
-    this.#check();
-    return super.exists(key);
-  }
-  override async expire(key: string, ttl: number) {
-    this.#check();
-    return super.expire(key, ttl);
-  }
-  override async sadd(key: string, m: readonly string[]) {
-    this.#check();
-    return super.sadd(key, m);
-  }
-  override async srem(key: string, m: readonly string[]) {
-    this.#check();
-    return super.srem(key, m);
-  }
-  override async smembers(key: string) {
-    this.#check();
-    return super.smembers(key);
-  }
-  override async sinter(keys: readonly string[]) {
-    this.#check();
-    return super.sinter(keys);
-  }
-  override async health() {
-    this.#check();
-  }
-  override async flush() {
-    this.#check();
-    return super.flush();
-  }
-}
 
 /** A store whose batches are applied and then reported failed, as a write that timed out after landing. */
 function failingAfterWrite(store: Store, fail: () => boolean): Store {
