@@ -1,5 +1,4 @@
-import type { Bus, BusHandler } from '../../ports/bus.ts';
-import { AppError } from '../../lib/errors.ts';
+import { type Bus, type BusHandler, encodeBusMessage } from '../../ports/bus.ts';
 import type { Logger } from '../../lib/log.ts';
 
 /**
@@ -47,7 +46,7 @@ export class MemoryBus implements Bus {
   }
 
   async publish(channel: string, message: unknown): Promise<void> {
-    const payload = encodeMessage(message);
+    const payload = encodeBusMessage(message);
     // Asynchronous like a real broker: a handler never runs inside the publisher's call stack.
     setImmediate(() => this.#hub.deliver(channel, payload));
   }
@@ -73,18 +72,4 @@ export class MemoryBus implements Bus {
     for (const stop of this.#subscriptions) stop();
     this.#subscriptions.clear();
   }
-}
-
-/** JSON for the wire; a message JSON cannot carry is the publisher's bug. */
-function encodeMessage(message: unknown): string {
-  let payload: string | undefined;
-  try {
-    payload = JSON.stringify(message);
-  } catch (error) {
-    throw new AppError('BUS.UNSERIALIZABLE', 'bus messages must be JSON', { kind: 'INTERNAL', cause: error });
-  }
-  if (payload === undefined) {
-    throw new AppError('BUS.UNSERIALIZABLE', 'bus messages must be JSON', { kind: 'INTERNAL' });
-  }
-  return payload;
 }

@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import type { Bus, BusHandler } from '../../ports/bus.ts';
+import { type Bus, type BusHandler, encodeBusMessage } from '../../ports/bus.ts';
 import { AppError, unavailable } from '../../lib/errors.ts';
 import type { Logger } from '../../lib/log.ts';
 
@@ -76,7 +76,7 @@ export class RedisBus implements Bus {
   }
 
   async publish(channel: string, message: unknown): Promise<void> {
-    const payload = encodeMessage(message);
+    const payload = encodeBusMessage(message);
     try {
       await this.#publisher.publish(this.#prefix + channel, payload);
     } catch (error) {
@@ -195,18 +195,4 @@ function waitReady(client: Redis, timeoutMs: number): Promise<void> {
     };
     client.once('ready', onReady);
   });
-}
-
-/** JSON for the wire; a message JSON cannot carry is the publisher's bug. */
-function encodeMessage(message: unknown): string {
-  let payload: string | undefined;
-  try {
-    payload = JSON.stringify(message);
-  } catch (error) {
-    throw new AppError('BUS.UNSERIALIZABLE', 'bus messages must be JSON', { kind: 'INTERNAL', cause: error });
-  }
-  if (payload === undefined) {
-    throw new AppError('BUS.UNSERIALIZABLE', 'bus messages must be JSON', { kind: 'INTERNAL' });
-  }
-  return payload;
 }
