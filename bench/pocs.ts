@@ -14,7 +14,6 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import cassandra from 'cassandra-driver';
 import { Redis } from 'ioredis';
 import { loadConfig, type Env } from '../config/index.ts';
 import { createLogger } from '../server/lib/log.ts';
@@ -24,6 +23,7 @@ import { startSystem } from '../server/system.ts';
 import { signUpAndLogin } from '../test/support/accounts.ts';
 import { loadTest, type LoadResult } from './load.ts';
 import { ready, serve } from './processes.ts';
+import { dropKeyspace } from '../test/support/services.ts';
 
 const TAGS = [
   'kafka',
@@ -129,13 +129,7 @@ async function serveSystem(args: readonly string[]): Promise<void> {
     await system.stop();
     rmSync(dataDir, { recursive: true, force: true });
     if (config.cassandra) {
-      const client = new cassandra.Client({
-        contactPoints: [...config.cassandra.contactPoints],
-        localDataCenter: config.cassandra.localDataCenter,
-      });
-      await client
-        .execute(`DROP KEYSPACE IF EXISTS ${config.cassandra.keyspace}`, [], { readTimeout: 120_000 })
-        .finally(() => client.shutdown());
+      await dropKeyspace(config.cassandra, config.cassandra.keyspace);
     }
     if (config.redis) {
       const redis = new Redis(config.redis.url);

@@ -1,14 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import cassandra from 'cassandra-driver';
 import { Redis } from 'ioredis';
 import { importJWK, SignJWT, type CryptoKey, type JWK } from 'jose';
 import { loadConfig, type Env } from '../../config/index.ts';
 import { createAccountsModule, type AccountsModule } from '../../server/modules/accounts/index.ts';
 import type { AccountsOptionsInput } from '../../server/modules/accounts/options.ts';
 import type { AccountsService } from '../../server/modules/accounts/service.ts';
-import { uniqueName } from '../support/services.ts';
+import { dropKeyspace, uniqueName } from '../support/services.ts';
 import { startTestSystem, type TestSystem } from '../support/system.ts';
 
 /** Where the systems of one suite keep their state: embedded (each node alone) or shared real services. */
@@ -52,15 +51,7 @@ export function realBackend(base: Env): Backend {
     cleanup: async () => {
       const c = config.cassandra;
       if (c) {
-        const client = new cassandra.Client({
-          contactPoints: [...c.contactPoints],
-          localDataCenter: c.localDataCenter,
-        });
-        try {
-          await client.execute(`DROP KEYSPACE IF EXISTS "${keyspace}"`, [], { readTimeout: 120_000 });
-        } finally {
-          await client.shutdown();
-        }
+        await dropKeyspace(c, keyspace);
       }
       if (config.redis) {
         const redis = new Redis(config.redis.url, { lazyConnect: true });

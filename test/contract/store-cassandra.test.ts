@@ -1,7 +1,6 @@
-import cassandra from 'cassandra-driver';
 import { loadConfig } from '../../config/index.ts';
 import { createCassandraStore } from '../../server/adapters/store-cassandra/index.ts';
-import { realService, uniqueName } from '../support/services.ts';
+import { dropKeyspace, realService, uniqueName } from '../support/services.ts';
 import { storeContract } from './store.contract.ts';
 import { migrationLog } from './store.fixtures.ts';
 
@@ -25,15 +24,7 @@ if (env) {
       applied: log.applied,
       cleanup: async () => {
         await adapter.close();
-        const client = new cassandra.Client({
-          contactPoints: [...config.contactPoints],
-          localDataCenter: config.localDataCenter,
-        });
-        try {
-          await client.execute(`DROP KEYSPACE IF EXISTS "${options.keyspace}"`, [], { readTimeout: 120_000 });
-        } finally {
-          await client.shutdown();
-        }
+        await dropKeyspace(config, options.keyspace);
       },
     };
   });

@@ -2,7 +2,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import cassandra from 'cassandra-driver';
 import { Client } from '@colyseus/sdk';
 import { Redis } from 'ioredis';
 import { suite } from 'uvu';
@@ -10,7 +9,7 @@ import * as assert from 'uvu/assert';
 import { loadConfig, type Env } from '../../config/index.ts';
 import { DOJO_ROOM, JOIN_ERRORS } from '../../protocol/dojo.ts';
 import type { LoggedIn } from '../support/accounts.ts';
-import { realService, uniqueName } from '../support/services.ts';
+import { dropKeyspace, realService, uniqueName } from '../support/services.ts';
 import { freePort, spawnSystem, type SpawnedSystem } from '../support/system.ts';
 import {
   api,
@@ -101,15 +100,7 @@ if (env) {
     if (keys.length) await redis.del(...keys);
     redis.disconnect();
     const c = config.cassandra!;
-    const client = new cassandra.Client({
-      contactPoints: [...c.contactPoints],
-      localDataCenter: c.localDataCenter,
-    });
-    try {
-      await client.execute(`DROP KEYSPACE IF EXISTS "${keyspace}"`, [], { readTimeout: 120_000 });
-    } finally {
-      await client.shutdown();
-    }
+    await dropKeyspace(c, keyspace);
   });
 
   test('two nodes racing to open the same dojo end up in one room', async () => {

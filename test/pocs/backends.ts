@@ -1,7 +1,6 @@
-import cassandra from 'cassandra-driver';
 import { Redis } from 'ioredis';
 import { loadConfig, type Env } from '../../config/index.ts';
-import { uniqueName, type ServiceEnv } from '../support/services.ts';
+import { dropKeyspace, type ServiceEnv, uniqueName } from '../support/services.ts';
 
 /** Where a POC suite runs: the embedded defaults, or real Cassandra + Redis under names of this run. */
 export interface Backend {
@@ -26,15 +25,7 @@ export function realBackend(base: ServiceEnv): Backend {
     env: { ...base, CASSANDRA_KEYSPACE: keyspace, REDIS_KEY_PREFIX: prefix },
     cleanup: async () => {
       if (config.cassandra) {
-        const c = new cassandra.Client({
-          contactPoints: [...config.cassandra.contactPoints],
-          localDataCenter: config.cassandra.localDataCenter,
-        });
-        try {
-          await c.execute(`DROP KEYSPACE IF EXISTS "${keyspace}"`, [], { readTimeout: 120_000 });
-        } finally {
-          await c.shutdown();
-        }
+        await dropKeyspace(config.cassandra, keyspace);
       }
       if (config.redis) {
         const redis = new Redis(config.redis.url);

@@ -1,3 +1,4 @@
+import cassandra from 'cassandra-driver';
 import { appendFileSync } from 'node:fs';
 import { suite } from 'uvu';
 
@@ -38,4 +39,20 @@ export function realService(service: ServiceName, suiteName: string): ServiceEnv
 /** A name unique to this run, for keyspaces, topics, buckets and key prefixes. */
 export function uniqueName(prefix: string): string {
   return `${prefix}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
+}
+
+/** Drops a keyspace a test or benchmark created on the real Cassandra (DDL is slow on 2 cores: long timeout). */
+export async function dropKeyspace(
+  cassandraConfig: { readonly contactPoints: readonly string[]; readonly localDataCenter: string },
+  keyspace: string,
+): Promise<void> {
+  const client = new cassandra.Client({
+    contactPoints: [...cassandraConfig.contactPoints],
+    localDataCenter: cassandraConfig.localDataCenter,
+  });
+  try {
+    await client.execute(`DROP KEYSPACE IF EXISTS "${keyspace}"`, [], { readTimeout: 120_000 });
+  } finally {
+    await client.shutdown();
+  }
 }
