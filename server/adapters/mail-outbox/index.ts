@@ -1,8 +1,8 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdir, open, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import nodemailer from 'nodemailer';
-import type { MailMessage, Mailer } from '../../ports/mail.ts';
+import { composeMail, type MailMessage, type Mailer } from '../../ports/mail.ts';
 import { unavailable } from '../../lib/errors.ts';
 import type { Logger } from '../../lib/log.ts';
 
@@ -10,11 +10,6 @@ export interface OutboxMailerOptions {
   readonly dir: string;
   readonly from: string;
   readonly logger: Logger;
-}
-
-/** The domain of `Dojo <no-reply@dojo.local>`, for Message-IDs that look like the sender's. */
-function senderDomain(from: string): string {
-  return /@([A-Za-z0-9.-]+)/.exec(from)?.[1] ?? 'localhost';
 }
 
 /**
@@ -35,15 +30,9 @@ export class OutboxMailer implements Mailer {
   }
 
   async send(message: MailMessage): Promise<{ readonly messageId: string }> {
-    const messageId = `<${randomUUID()}@${senderDomain(this.#from)}>`;
-    const built = await this.#composer.sendMail({
-      from: this.#from,
-      to: message.to,
-      subject: message.subject,
-      text: message.text,
-      ...(message.html === undefined ? {} : { html: message.html }),
-      messageId,
-    });
+    const mail = composeMail(this.#from, message);
+    const { messageId } = mail;
+    const built = await this.#composer.sendMail(mail);
     const stamp = new Date().toISOString().replace(/:/g, '-');
     const idPart = messageId.replace(/^<|@.*$/g, '').replace(/[^A-Za-z0-9-]/g, '');
     const file = path.join(this.#dir, `${stamp}-${idPart}.eml`);

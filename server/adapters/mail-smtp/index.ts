@@ -1,6 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import nodemailer from 'nodemailer';
-import type { MailMessage, Mailer } from '../../ports/mail.ts';
+import { composeMail, type MailMessage, type Mailer } from '../../ports/mail.ts';
 import { AppError } from '../../lib/errors.ts';
 import type { Logger } from '../../lib/log.ts';
 import { retry, type RetryOptions } from '../../lib/retry.ts';
@@ -61,20 +60,10 @@ export class SmtpMailer implements Mailer {
 
   async send(message: MailMessage): Promise<{ readonly messageId: string }> {
     // One Message-ID for every attempt, so a retry after a lost reply is recognisable as a duplicate.
-    const messageId = `<${randomUUID()}@${senderDomain(this.#from)}>`;
+    const mail = composeMail(this.#from, message);
+    const { messageId } = mail;
     try {
-      await retry(
-        () =>
-          this.#transport.sendMail({
-            from: this.#from,
-            to: message.to,
-            subject: message.subject,
-            text: message.text,
-            ...(message.html === undefined ? {} : { html: message.html }),
-            messageId,
-          }),
-        this.#retry,
-      );
+      await retry(() => this.#transport.sendMail(mail), this.#retry);
     } catch (error) {
       throw toAppError(error);
     }
@@ -109,8 +98,4 @@ function toAppError(error: unknown): AppError {
     retriable: false,
     cause: error,
   });
-}
-
-function senderDomain(from: string): string {
-  return /@([A-Za-z0-9.-]+)/.exec(from)?.[1] ?? 'localhost';
 }
