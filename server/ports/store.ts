@@ -138,3 +138,8 @@ export interface Store {
   health(): Promise<void>;
   close(): Promise<void>;
 }
+
+/** Reads a text/uuid column of a row as a string ('' when null). */
+export const textOf = (v: Value): string => (typeof v === 'string' ? v : '');
+/** Reads a timestamp column of a row as a Date (the epoch when null). */
+export const dateOf = (v: Value): Date => (v instanceof Date ? v : new Date(0));

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Row, Store } from '../../ports/store.ts';
+import { type Row, type Store, textOf } from '../../ports/store.ts';
 import { TABLES } from './schema.ts';
 import { ROLES, type Role } from './tokens.ts';
 
@@ -56,21 +56,20 @@ export interface Notification {
   readonly created: Date;
 }
 
-const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 const asRole = (v: unknown): Role => (ROLES.includes(v as Role) ? (v as Role) : 'member');
 const asObject = <T>(v: unknown, fallback: T): T =>
   v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as T) : fallback;
 
 export function toUser(row: Row): User {
   return {
-    userId: str(row.user_id),
-    tenantId: str(row.tenant_id),
-    username: str(row.username),
-    email: str(row.email),
-    firstName: str(row.first_name),
-    lastName: str(row.last_name),
-    passwordHash: str(row.password_hash),
-    accountStatus: (['C', 'A', 'D'].includes(str(row.account_status))
+    userId: textOf(row.user_id),
+    tenantId: textOf(row.tenant_id),
+    username: textOf(row.username),
+    email: textOf(row.email),
+    firstName: textOf(row.first_name),
+    lastName: textOf(row.last_name),
+    passwordHash: textOf(row.password_hash),
+    accountStatus: (['C', 'A', 'D'].includes(textOf(row.account_status))
       ? row.account_status
       : 'C') as AccountStatus,
     role: asRole(row.role),
@@ -118,12 +117,12 @@ export class AccountsRepo {
     const row = await this.#store.get(TABLES.tenants, { tenant_id: tenantId });
     if (!row) return undefined;
     return {
-      tenantId: str(row.tenant_id),
-      name: str(row.name),
-      ownerId: str(row.owner_id),
+      tenantId: textOf(row.tenant_id),
+      name: textOf(row.name),
+      ownerId: textOf(row.owner_id),
       subscription: {
-        plan: str(row.plan) || 'FREE',
-        status: str(row.subscription_status) || 'ACTIVE',
+        plan: textOf(row.plan) || 'FREE',
+        status: textOf(row.subscription_status) || 'ACTIVE',
         expiresAt: row.expires_at instanceof Date ? row.expires_at : null,
         autoRenew: row.auto_renew === true,
       },
@@ -162,7 +161,7 @@ export class AccountsRepo {
         ...(pageState ? { pageState } : {}),
       });
       for (const row of page.rows) {
-        members.push({ userId: str(row.user_id), role: asRole(row.role), joined: row.joined as Date });
+        members.push({ userId: textOf(row.user_id), role: asRole(row.role), joined: row.joined as Date });
       }
       pageState = page.pageState;
     } while (pageState);
@@ -192,10 +191,10 @@ export class AccountsRepo {
       limit: offset + limit,
     });
     return page.rows.slice(offset, offset + limit).map((row) => ({
-      notificationId: str(row.notification_id),
-      type: str(row.type),
-      title: str(row.title),
-      body: str(row.body),
+      notificationId: textOf(row.notification_id),
+      type: textOf(row.type),
+      title: textOf(row.title),
+      body: textOf(row.body),
       data: asObject<Record<string, string>>(row.data, {}),
       read: row.read === true,
       created: row.created as Date,

@@ -1,5 +1,5 @@
 import { retry } from '../../lib/retry.ts';
-import type { Row, Store, WriteOp } from '../../ports/store.ts';
+import { type Row, type Store, type WriteOp, textOf, dateOf } from '../../ports/store.ts';
 import { TABLES } from './schema.ts';
 
 export interface Dojo {
@@ -41,8 +41,6 @@ export interface MessageRef {
   readonly status: 'A' | 'R';
 }
 
-const str = (v: unknown) => (typeof v === 'string' ? v : '');
-const date = (v: unknown) => (v instanceof Date ? v : new Date(0));
 const status = (v: unknown): 'A' | 'R' => (v === 'R' ? 'R' : 'A');
 /** Reads and idempotent writes (fixed keys) are safe to repeat. */
 const again = { attempts: 3, baseDelayMs: 50, maxDelayMs: 500 } as const;
@@ -50,23 +48,23 @@ const SNAPSHOT_BATCH_BYTES = 48 * 1024;
 
 function toDojo(row: Row): Dojo {
   return {
-    dojoId: str(row.dojo_id),
-    tenantId: str(row.tenant_id),
-    hostId: str(row.host_id),
-    subject: str(row.subject),
-    dojoDate: date(row.dojo_date),
-    created: date(row.created),
+    dojoId: textOf(row.dojo_id),
+    tenantId: textOf(row.tenant_id),
+    hostId: textOf(row.host_id),
+    subject: textOf(row.subject),
+    dojoDate: dateOf(row.dojo_date),
+    created: dateOf(row.created),
     opened: row.opened instanceof Date ? row.opened : null,
   };
 }
 
 function toMessage(row: Row): Message {
   return {
-    messageId: str(row.message_id),
-    dojoId: str(row.dojo_id),
-    userId: str(row.user_id),
-    text: str(row.text),
-    created: date(row.created),
+    messageId: textOf(row.message_id),
+    dojoId: textOf(row.dojo_id),
+    userId: textOf(row.user_id),
+    text: textOf(row.text),
+    created: dateOf(row.created),
     status: status(row.status),
   };
 }
@@ -140,7 +138,7 @@ export class DojosRepo {
       () => this.#store.query(TABLES.members, { where: { dojo_id: dojoId }, limit: 1000 }),
       again,
     );
-    return page.rows.map((r) => str(r.user_id));
+    return page.rows.map((r) => textOf(r.user_id));
   }
 
   /** A member's dojos with `from <= dojoDate <= to`, by date. */
@@ -155,10 +153,10 @@ export class DojosRepo {
       again,
     );
     return page.rows.map((r) => ({
-      dojoId: str(r.dojo_id),
-      hostId: str(r.host_id),
-      subject: str(r.subject),
-      dojoDate: date(r.dojo_date),
+      dojoId: textOf(r.dojo_id),
+      hostId: textOf(r.host_id),
+      subject: textOf(r.subject),
+      dojoDate: dateOf(r.dojo_date),
     }));
   }
 
@@ -229,11 +227,11 @@ export class DojosRepo {
     const row = await retry(() => this.#store.get(TABLES.messageById, { message_id: messageId }), again);
     if (!row) return undefined;
     return {
-      messageId: str(row.message_id),
-      dojoId: str(row.dojo_id),
-      tenantId: str(row.tenant_id),
-      userId: str(row.user_id),
-      created: date(row.created),
+      messageId: textOf(row.message_id),
+      dojoId: textOf(row.dojo_id),
+      tenantId: textOf(row.tenant_id),
+      userId: textOf(row.user_id),
+      created: dateOf(row.created),
       status: status(row.status),
     };
   }

@@ -1,4 +1,4 @@
-import type { Row, Store } from '../../ports/store.ts';
+import { type Row, type Store, textOf, dateOf } from '../../ports/store.ts';
 import type { Position } from './cursor.ts';
 import { TABLES } from './schema.ts';
 
@@ -41,21 +41,18 @@ export const languageKey = (language: string): string => language.toLowerCase();
 export const sortTags = (tags: Iterable<string>): string[] =>
   [...new Set(tags)].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
 
-const str = (v: unknown): string => (typeof v === 'string' ? v : '');
-const date = (v: unknown): Date => (v instanceof Date ? v : new Date(0));
-
 function pocOf(row: Row): Poc {
   return {
-    id: str(row.id),
-    name: str(row.name),
-    language: str(row.language),
-    languageKey: str(row.language_key),
+    id: textOf(row.id),
+    name: textOf(row.name),
+    language: textOf(row.language),
+    languageKey: textOf(row.language_key),
     tags: Array.isArray(row.tags) ? (row.tags as string[]) : [],
-    repoUrl: str(row.repo_url),
-    description: str(row.description),
+    repoUrl: textOf(row.repo_url),
+    description: textOf(row.description),
     favorite: row.favorite === true,
-    created: date(row.created),
-    updated: date(row.updated),
+    created: dateOf(row.created),
+    updated: dateOf(row.updated),
   };
 }
 
