@@ -5,13 +5,23 @@ import type { Metrics } from './http/metrics.ts';
 import type { Logger } from './lib/log.ts';
 import type { Adapters } from './adapters/index.ts';
 import type { Migration } from './ports/store.ts';
+import type { AccountsService } from './modules/accounts/service.ts';
 import type { RetryPolicy, DeliveredMessage } from './ports/queue.ts';
+
+/**
+ * What modules offer each other within one running system, filled by their `init` hooks in boot order
+ * (so a module may use what an earlier one offers).
+ */
+export interface SystemServices {
+  accounts?: AccountsService;
+}
 
 export interface ModuleContext {
   readonly config: Config;
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly adapters: Adapters;
+  readonly services: SystemServices;
 }
 
 export interface RoomDefinition {
@@ -40,6 +50,8 @@ export interface DojoModule {
   readonly name: string;
   readonly migrations?: readonly Migration[];
   readonly topics?: readonly string[];
+  /** Builds the module's per-system state once, before any role asks for endpoints, rooms or workers. */
+  init?(ctx: ModuleContext): void | Promise<void>;
   endpoints?(ctx: ModuleContext): readonly AnyEndpoint[];
   rooms?(ctx: ModuleContext): readonly RoomDefinition[];
   workers?(ctx: ModuleContext): readonly WorkerDefinition[];

@@ -64,7 +64,8 @@ export async function startSystem(options: StartOptions): Promise<RunningSystem>
     if (topics.length) await adapters.queue.ensureTopics(topics);
 
     const metrics = new Metrics();
-    const ctx: ModuleContext = { config, logger, metrics, adapters };
+    const ctx: ModuleContext = { config, logger, metrics, adapters, services: {} };
+    for (const m of modules) await m.init?.(ctx);
     const domainEndpoints = roles.has('api') ? modules.flatMap((m) => m.endpoints?.(ctx) ?? []) : [];
     const endpoints: AnyEndpoint[] = [];
     const openapi = buildOpenApiOnce(() =>

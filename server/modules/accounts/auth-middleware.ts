@@ -1,5 +1,5 @@
 import type { RequestHandler, Response } from 'express';
-import type { Adapters } from '../../adapters/index.ts';
+import type { ModuleContext } from '../../modules.ts';
 import { bindLog } from '../../http/middleware.ts';
 import { AppError, forbidden } from '../../lib/errors.ts';
 import type { AccountsService } from './service.ts';
@@ -7,23 +7,10 @@ import type { AuthContext, Role } from './tokens.ts';
 
 export type { AuthContext, Role } from './tokens.ts';
 
-/**
- * The accounts service of each running system, keyed by that system's adapters (one process may run
- * several systems in tests). The accounts module registers itself in whichever role hook runs first, so
- * the api, rooms and workers roles can all verify tokens; entries go when their system is collected.
- */
-const services = new WeakMap<Adapters, AccountsService>();
+type WithServices = Pick<ModuleContext, 'services'>;
 
-export function registerAccountsService(adapters: Adapters, service: AccountsService): void {
-  services.set(adapters, service);
-}
-
-export function accountsServiceFor(adapters: Adapters): AccountsService | undefined {
-  return services.get(adapters);
-}
-
-function serviceOf(adapters: Adapters): AccountsService {
-  const service = services.get(adapters);
+function serviceOf(ctx: WithServices): AccountsService {
+  const service = ctx.services.accounts;
   if (!service) {
     throw new AppError('AUTH.NOT_CONFIGURED', 'The accounts module is not part of this system', {
       kind: 'INTERNAL',
@@ -35,8 +22,8 @@ function serviceOf(adapters: Adapters): AccountsService {
 const BEARER = /^Bearer +([A-Za-z0-9._~+/-]+=*) *$/i;
 
 /** Verifies a raw access token (e.g. the one a Colyseus client sends when joining a room). */
-export function verifyAccessToken(ctx: { readonly adapters: Adapters }, token: string): Promise<AuthContext> {
-  return serviceOf(ctx.adapters).authenticator.authenticate(token);
+export function verifyAccessToken(ctx: WithServices, token: string): Promise<AuthContext> {
+  return serviceOf(ctx).authenticator.authenticate(token);
 }
 
 /**
@@ -45,7 +32,7 @@ export function verifyAccessToken(ctx: { readonly adapters: Adapters }, token: s
  * tenantId and userId on every later log line of the request (`req.log`). Failures are 401 problems with
  * WWW-Authenticate.
  */
-export function requireAuth(ctx: { readonly adapters: Adapters }): RequestHandler {
+export function requireAuth(ctx: WithServices): RequestHandler {
   return (req, res, next) => {
     const match = BEARER.exec(req.headers.authorization ?? '');
     if (!match?.[1]) {
@@ -55,7 +42,7 @@ export function requireAuth(ctx: { readonly adapters: Adapters }): RequestHandle
     }
     let service: AccountsService;
     try {
-      service = serviceOf(ctx.adapters);
+      service = serviceOf(ctx);
     } catch (error) {
       next(error);
       return;

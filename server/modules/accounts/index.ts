@@ -1,6 +1,6 @@
 import type { Adapters } from '../../adapters/index.ts';
 import type { DojoModule, ModuleContext } from '../../modules.ts';
-import { accountsServiceFor, registerAccountsService, requireAuth } from './auth-middleware.ts';
+import { requireAuth } from './auth-middleware.ts';
 import { accountEndpoints } from './endpoints/account.ts';
 import { sessionEndpoints } from './endpoints/session.ts';
 import { tenantEndpoints } from './endpoints/tenant.ts';
@@ -16,32 +16,33 @@ export interface AccountsModule extends DojoModule {
 
 /**
  * Accounts, sessions and tenants (issue #3). Each system that wires the module gets its own service (key
- * ring, token caches, revocation subscription), made by whichever role hook runs first; close() ends them.
- * Run one module instance per system when several systems share a process.
+ * ring, token caches, revocation subscription), made at init and offered to the other modules as
+ * `ctx.services.accounts`; close() ends them.
  */
 export function createAccountsModule(input: AccountsOptionsInput = {}): AccountsModule {
   const options = resolveOptions(input);
-  const mine = new Set<AccountsService>();
-
-  const ensure = (ctx: ModuleContext): AccountsService => {
-    const existing = accountsServiceFor(ctx.adapters);
-    if (existing && mine.has(existing)) return existing;
-    const service = createAccountsService({
-      config: ctx.config,
-      logger: ctx.logger,
-      adapters: ctx.adapters,
-      accounts: options,
-    });
-    registerAccountsService(ctx.adapters, service);
-    mine.add(service);
+  const mine = new Map<Adapters, AccountsService>();
+  const serviceOf = (ctx: ModuleContext): AccountsService => {
+    const service = mine.get(ctx.adapters);
+    if (!service) throw new Error('the accounts module was not initialised for this system');
     return service;
   };
 
   return {
     name: 'accounts',
     migrations: ACCOUNTS_MIGRATIONS,
+    init: (ctx) => {
+      const service = createAccountsService({
+        config: ctx.config,
+        logger: ctx.logger,
+        adapters: ctx.adapters,
+        accounts: options,
+      });
+      mine.set(ctx.adapters, service);
+      ctx.services.accounts = service;
+    },
     endpoints: (ctx) => {
-      const service = ensure(ctx);
+      const service = serviceOf(ctx);
       const auth = requireAuth(ctx);
       return [
         ...accountEndpoints(service, auth),
@@ -50,20 +51,9 @@ export function createAccountsModule(input: AccountsOptionsInput = {}): Accounts
         ...tenantEndpoints(service, auth),
       ];
     },
-    rooms: (ctx) => {
-      ensure(ctx);
-      return [];
-    },
-    workers: (ctx) => {
-      ensure(ctx);
-      return [];
-    },
-    serviceFor: (adapters) => {
-      const service = accountsServiceFor(adapters);
-      return service && mine.has(service) ? service : undefined;
-    },
+    serviceFor: (adapters) => mine.get(adapters),
     close: async () => {
-      const services = [...mine];
+      const services = [...mine.values()];
       mine.clear();
       await Promise.allSettled(services.map((s) => s.close()));
     },

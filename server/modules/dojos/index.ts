@@ -5,7 +5,7 @@ import { createDojoRoom } from '../../../rooms/dojo/room.ts';
 import { SnapshotScheduler } from '../../../rooms/dojo/snapshot.ts';
 import type { Adapters } from '../../adapters/index.ts';
 import type { DojoModule, ModuleContext } from '../../modules.ts';
-import { accountsServiceFor, requireAuth, verifyAccessToken } from '../accounts/auth-middleware.ts';
+import { requireAuth, verifyAccessToken } from '../accounts/auth-middleware.ts';
 import { ChatWriter } from './chat-writer.ts';
 import { dojoEndpoints } from './endpoints.ts';
 import { MemoryLeaseStore, RedisLeaseStore } from './lease.ts';
@@ -35,7 +35,7 @@ interface DojosSystem {
 /** The accounts module's users (read only): tenant, status and display name. */
 function accountsUsers(ctx: ModuleContext): DojosSystem['users'] {
   const repo = () => {
-    const service = accountsServiceFor(ctx.adapters);
+    const service = ctx.services.accounts;
     if (!service) throw new Error('the dojos module needs the accounts module in the same system');
     return service.repo;
   };
