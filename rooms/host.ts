@@ -3,13 +3,13 @@ import { LocalDriver, LocalPresence, Server, type Presence } from '@colyseus/cor
 import { RedisDriver } from '@colyseus/redis-driver';
 import { RedisPresence } from '@colyseus/redis-presence';
 import { WebSocketTransport } from '@colyseus/ws-transport';
-import type { Express } from 'express';
+import type { HttpListener } from '../server/http/types.ts';
 import type { Logger } from '../server/lib/log.ts';
 import type { RoomDefinition } from '../server/modules.ts';
 
 export interface RoomHostOptions {
   readonly httpServer: HttpServer;
-  readonly app: Express;
+  readonly app: HttpListener;
   readonly logger: Logger;
   /** With Redis, every node shares one matchmaker and rooms can be reached from any node. */
   readonly redisUrl: string | undefined;
@@ -48,6 +48,7 @@ export function createRoomHost(options: RoomHostOptions): RoomHost {
       error: (...a: unknown[]) => log.error(a.map(String).join(' ')),
     },
     express: (app) => {
+      app.disable('x-powered-by');
       app.use(options.app);
     },
   });

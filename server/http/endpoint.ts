@@ -1,13 +1,11 @@
-import express, {
-  type NextFunction,
-  type Request,
-  type RequestHandler,
-  type Response,
-  type Router,
-} from 'express';
+import { parse as parseQuery } from 'node:querystring';
+import bodyParser from 'body-parser';
+import fresh from 'fresh';
+import typeIs from 'type-is';
 import type { z } from 'zod';
 import { AppError } from '../lib/errors.ts';
 import { fieldErrors } from './problem.ts';
+import type { HttpRequest, HttpResponse, Middleware, NextFunction } from './types.ts';
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
@@ -31,8 +29,8 @@ export interface HandlerContext<B, Q, P> {
   readonly body: B;
   readonly query: Q;
   readonly params: P;
-  readonly req: Request;
-  readonly res: Response;
+  readonly req: HttpRequest;
+  readonly res: HttpResponse;
 }
 
 /**
@@ -47,7 +45,7 @@ export interface Endpoint<B = unknown, Q = unknown, P = unknown> {
   readonly description?: string;
   readonly tags: readonly string[];
   /** Middlewares run before validation, e.g. authentication. */
-  readonly before?: readonly RequestHandler[];
+  readonly before?: readonly Middleware[];
   /** Marks the endpoint as needing a bearer token in the OpenAPI document. */
   readonly auth?: boolean;
   readonly body?: z.ZodType<B>;
@@ -56,6 +54,11 @@ export interface Endpoint<B = unknown, Q = unknown, P = unknown> {
   /** Overrides the default request body limit for this endpoint only. */
   readonly bodyLimitBytes?: number;
   readonly query?: z.ZodType<Q>;
+  /**
+   * Keep validated queries by their text (see `queryReader`): for hot searches whose validation depends on
+   * nothing but the text. Never for queries that carry secrets (they would stay in memory).
+   */
+  readonly cacheQueries?: boolean;
   readonly params?: z.ZodType<P>;
   readonly responses: Readonly<Record<number, ResponseSpec>>;
   readonly handler: (ctx: HandlerContext<B, Q, P>) => Promise<Reply> | Reply;
@@ -86,33 +89,40 @@ function parsePart<T>(schema: z.ZodType<T> | undefined, value: unknown, where: s
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 
-/**
- * A JSON body with the headers res.json gives it, without res.send's work per request (it copies every
- * string over 1000 characters into a new Buffer before Node encodes it again): a string leaves in the
- * same write as the headers, bytes are sent as they are. The cases res.send treats specially (HEAD, a
- * conditional GET it answers 304, a preset content type or transfer encoding, statuses without a body)
- * still go through it.
- */
-function sendJson(req: Request, res: Response, json: string | Buffer): void {
-  const plain =
-    req.method !== 'HEAD' &&
-    res.statusCode !== 204 &&
-    res.statusCode !== 205 &&
-    res.statusCode !== 304 &&
-    res.getHeader('Content-Type') === undefined &&
-    res.getHeader('Transfer-Encoding') === undefined &&
-    !req.fresh;
-  if (!plain) {
-    if (res.getHeader('Content-Type') === undefined) res.setHeader('Content-Type', JSON_TYPE);
-    res.send(json);
-    return;
-  }
-  res.setHeader('Content-Type', JSON_TYPE);
-  res.setHeader('Content-Length', typeof json === 'string' ? Buffer.byteLength(json) : json.length);
-  res.end(json);
+/** A conditional GET or HEAD the response answers unchanged: 304 without a body (as Express's `req.fresh`). */
+function isFresh(req: HttpRequest, res: HttpResponse): boolean {
+  if (req.method !== 'GET' && req.method !== 'HEAD') return false;
+  if (req.headers['if-none-match'] === undefined && req.headers['if-modified-since'] === undefined)
+    return false;
+  const status = res.statusCode;
+  if ((status < 200 || status >= 300) && status !== 304) return false;
+  return fresh(req.headers, {
+    etag: res.getHeader('ETag') as string | undefined,
+    'last-modified': res.getHeader('Last-Modified') as string | undefined,
+  });
 }
 
-function sendReply(req: Request, res: Response, endpoint: AnyEndpoint, out: Reply, strict: boolean) {
+/**
+ * Sends a body, text or bytes, with its length: a string leaves in the same write as the headers, bytes
+ * as they are. HEAD gets the headers only (Node drops the body), a fresh conditional GET a bare 304.
+ */
+function sendBody(req: HttpRequest, res: HttpResponse, contentType: string, body: string | Buffer): void {
+  if (isFresh(req, res)) {
+    res.statusCode = 304;
+    res.end();
+    return;
+  }
+  const noBody = res.statusCode === 204 || res.statusCode === 304;
+  if (!noBody) {
+    if (res.getHeader('Content-Type') === undefined) res.setHeader('Content-Type', contentType);
+    res.setHeader('Content-Length', typeof body === 'string' ? Buffer.byteLength(body) : body.length);
+  }
+  res.end(noBody ? undefined : body);
+}
+
+const withCharset = (type: string) => (/;\s*charset=/i.test(type) ? type : `${type}; charset=utf-8`);
+
+function sendReply(req: HttpRequest, res: HttpResponse, endpoint: AnyEndpoint, out: Reply, strict: boolean) {
   const spec = endpoint.responses[out.status];
   if (strict) {
     if (!spec)
@@ -126,29 +136,25 @@ function sendReply(req: Request, res: Response, endpoint: AnyEndpoint, out: Repl
       }
     }
   }
-  for (const [k, v] of Object.entries(out.headers ?? {})) res.setHeader(k, v);
-  res.status(out.status);
-  if (out.raw) res.type(out.raw.contentType).send(out.raw.text);
-  else if (out.json !== undefined) sendJson(req, res, out.json);
+  if (out.headers) for (const [k, v] of Object.entries(out.headers)) res.setHeader(k, v);
+  res.statusCode = out.status;
+  if (out.raw) sendBody(req, res, withCharset(out.raw.contentType), out.raw.text);
+  else if (out.json !== undefined) sendBody(req, res, JSON_TYPE, out.json);
   else if (out.body === undefined) res.end();
-  else {
-    const json = JSON.stringify(out.body) as string | undefined;
-    if (json === undefined) res.json(out.body);
-    else sendJson(req, res, json);
-  }
+  else sendBody(req, res, JSON_TYPE, JSON.stringify(out.body) ?? 'null');
 }
 
 const FORM = 'application/x-www-form-urlencoded';
 
 /** Parses the body of the content types the endpoint accepts; anything else carrying a body is a 415. */
-function bodyParsers(endpoint: AnyEndpoint, defaultLimit: number): RequestHandler[] {
+function bodyParsers(endpoint: AnyEndpoint, defaultLimit: number): Middleware[] {
   if (!endpoint.body) return [];
   const limit = endpoint.bodyLimitBytes ?? defaultLimit;
   const accepted = endpoint.acceptsForm ? ['application/json', FORM] : ['application/json'];
-  const gate: RequestHandler = (req, _res, next) => {
+  const gate: Middleware = (req, _res, next) => {
     const hasBody =
       req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
-    if (hasBody && !req.is(accepted)) {
+    if (hasBody && !typeIs(req, accepted)) {
       next(
         new AppError('HTTP.UNSUPPORTED_MEDIA_TYPE', `The request body must be ${accepted.join(' or ')}.`, {
           kind: 'UNSUPPORTED_MEDIA',
@@ -158,41 +164,107 @@ function bodyParsers(endpoint: AnyEndpoint, defaultLimit: number): RequestHandle
     }
     next();
   };
-  const parsers = [gate, express.json({ limit })];
-  if (endpoint.acceptsForm) parsers.push(express.urlencoded({ extended: false, limit, parameterLimit: 50 }));
+  const parsers: Middleware[] = [gate, bodyParser.json({ limit }) as Middleware];
+  if (endpoint.acceptsForm)
+    parsers.push(bodyParser.urlencoded({ extended: false, limit, parameterLimit: 50 }) as Middleware);
   return parsers;
 }
 
-/**
- * Mounts endpoints on a router. With `strictResponses` (every environment but production) a reply that its
- * documented schema refuses fails loudly, which keeps /openapi.json honest under test.
- */
-export function mountEndpoints(
-  router: Router,
-  endpoints: readonly AnyEndpoint[],
-  options: { strictResponses: boolean; bodyLimitBytes: number },
-): void {
-  for (const endpoint of endpoints) {
-    const run = async (req: Request, res: Response, next: NextFunction) => {
-      try {
-        const ctx = {
-          params: parsePart(endpoint.params, req.params, 'params'),
-          query: parsePart(endpoint.query, req.query, 'query'),
-          body: parsePart(endpoint.body, req.body ?? {}, 'body'),
-          req,
-          res,
-        };
-        const out = await endpoint.handler(ctx as HandlerContext<unknown, unknown, unknown>);
-        sendReply(req, res, endpoint, out, options.strictResponses);
-      } catch (error) {
-        next(error);
-      }
-    };
-    router[endpoint.method](
-      endpoint.path,
-      ...(endpoint.before ?? []),
-      ...bodyParsers(endpoint, options.bodyLimitBytes),
-      run,
-    );
+/** Queries kept validated per endpoint: a mobile app asks the same few searches over and over. */
+const QUERY_CACHE_ENTRIES = 1000;
+
+const deepFreeze = <T>(value: T): T => {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
   }
+  return value;
+};
+
+/**
+ * The endpoint's query, parsed as Express does (node:querystring) and validated, remembered by its raw text:
+ * parsing and validating cost more than the rest of a cached search. Results are frozen, being shared by
+ * requests; failures are not kept (each throws its own field errors).
+ */
+function queryReader(schema: z.ZodType | undefined, cache: boolean): (raw: string) => unknown {
+  if (!schema) return () => undefined;
+  if (!cache) return (raw) => parsePart(schema, parseQuery(raw), 'query');
+  const known = new Map<string, unknown>();
+  return (raw) => {
+    const hit = known.get(raw);
+    if (hit !== undefined) return hit;
+    const query = deepFreeze(parsePart(schema, parseQuery(raw), 'query'));
+    if (known.size >= QUERY_CACHE_ENTRIES) known.delete(known.keys().next().value as string);
+    known.set(raw, query);
+    return query;
+  };
+}
+
+/** Runs connect-style middlewares in order; `done` gets the first error, or nothing once all called next(). */
+function runChain(
+  chain: readonly Middleware[],
+  req: HttpRequest,
+  res: HttpResponse,
+  done: NextFunction,
+): void {
+  let i = 0;
+  const next: NextFunction = (error) => {
+    if (error !== undefined && error !== null) {
+      done(error);
+      return;
+    }
+    const middleware = chain[i++];
+    if (!middleware) {
+      done();
+      return;
+    }
+    try {
+      middleware(req, res, next);
+    } catch (thrown) {
+      done(thrown);
+    }
+  };
+  next();
+}
+
+/** Serves one matched request of an endpoint; failures go to `fail` (the problem+json handler). */
+export type EndpointHandler = (
+  req: HttpRequest,
+  res: HttpResponse,
+  params: Readonly<Record<string, string>>,
+  fail: (error: unknown) => void,
+) => void;
+
+/**
+ * An endpoint's pipeline: its `before` middlewares (e.g. authentication), its body parsers, then params,
+ * query and body validated by its schemas, its handler, and the reply. With `strictResponses` (every
+ * environment but production) a reply that its documented schema refuses fails loudly, which keeps
+ * /openapi.json honest under test.
+ */
+export function endpointHandler(
+  endpoint: AnyEndpoint,
+  options: { readonly strictResponses: boolean; readonly bodyLimitBytes: number },
+): EndpointHandler {
+  const chain = [...(endpoint.before ?? []), ...bodyParsers(endpoint, options.bodyLimitBytes)];
+  const readQuery = queryReader(endpoint.query, endpoint.cacheQueries === true);
+  const run = async (req: HttpRequest, res: HttpResponse, params: Readonly<Record<string, string>>) => {
+    const url = req.url ?? '';
+    const q = url.indexOf('?');
+    const ctx: HandlerContext<unknown, unknown, unknown> = {
+      params: parsePart(endpoint.params, params, 'params'),
+      query: readQuery(q < 0 ? '' : url.slice(q + 1)),
+      body: parsePart(endpoint.body, req.body ?? {}, 'body'),
+      req,
+      res,
+    };
+    sendReply(req, res, endpoint, await endpoint.handler(ctx), options.strictResponses);
+  };
+  return (req, res, params, fail) => {
+    const go = (error?: unknown) => {
+      if (error !== undefined) fail(error);
+      else run(req, res, params).catch(fail);
+    };
+    if (chain.length) runChain(chain, req, res, go);
+    else go();
+  };
 }

@@ -1,100 +1,117 @@
 import { randomUUID } from 'node:crypto';
-import type { Request, RequestHandler } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { REQUEST_ID_HEADER } from '../../protocol/http.ts';
-import { plainLineLogger, type Logger } from '../lib/log.ts';
+import { plainLineWriter, type Logger } from '../lib/log.ts';
+import type { Metrics } from './metrics.ts';
+import type { HttpResponse } from './types.ts';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const REQUEST_ID_KEY = REQUEST_ID_HEADER.toLowerCase();
-const CONTEXT = Symbol('dojo.requestLog');
+const SCOPE = Symbol('dojo.request');
 
-/** What a request's log lines carry; its child logger exists only once something asked for `req.log`. */
-interface LogContext {
+/** What the tracker keeps of a request: its log fields, its child logger once asked for, its route. */
+interface RequestScope {
   readonly base: Logger;
   bindings: Readonly<Record<string, string>>;
   child: Logger | undefined;
+  /** The route template that answered it (the metrics label), once one matched. */
+  route: string | undefined;
 }
 
-type WithContext = Request & { [CONTEXT]?: LogContext };
+type Scoped = IncomingMessage & { [SCOPE]?: RequestScope };
 
 /**
- * `req.log`, made on first use: most requests only write their access line, which needs no child logger
- * (building one per request costs more than the line itself). Assigning `req.log` replaces it.
+ * The request's logger, carrying its request id and whatever `bindLog` added. Made on first use: most
+ * requests only write their access line, which needs no child logger (building one costs more than the line).
  */
-const LOG_PROPERTY: PropertyDescriptor = {
-  configurable: true,
-  enumerable: true,
-  get(this: WithContext): Logger | undefined {
-    const ctx = this[CONTEXT];
-    return ctx ? (ctx.child ??= ctx.base.child(ctx.bindings)) : undefined;
-  },
-  set(this: WithContext, value: Logger) {
-    const ctx = this[CONTEXT];
-    if (ctx) ctx.child = value;
-    else Object.defineProperty(this, 'log', { value, writable: true, enumerable: true, configurable: true });
-  },
-};
+export function requestLog(req: IncomingMessage): Logger | undefined {
+  const scope = (req as Scoped)[SCOPE];
+  return scope ? (scope.child ??= scope.base.child(scope.bindings)) : undefined;
+}
 
 /** Adds fields (e.g. tenantId, userId once authenticated) to every later log line of the request. */
-export function bindLog(req: Request, bindings: Readonly<Record<string, string>>): void {
-  const ctx = (req as WithContext)[CONTEXT];
-  if (!ctx) return;
-  ctx.bindings = { ...ctx.bindings, ...bindings };
-  if (ctx.child) ctx.child = ctx.child.child(bindings);
+export function bindLog(req: IncomingMessage, bindings: Readonly<Record<string, string>>): void {
+  const scope = (req as Scoped)[SCOPE];
+  if (!scope) return;
+  scope.bindings = { ...scope.bindings, ...bindings };
+  if (scope.child) scope.child = scope.child.child(bindings);
 }
+
+/** Names the route template that answers the request, for its metrics (never the raw path: ids would explode cardinality). */
+export function setRoute(req: IncomingMessage, route: string): void {
+  const scope = (req as Scoped)[SCOPE];
+  if (scope) scope.route = route;
+}
+
+/**
+ * The address of the peer that sent the request (the throttling key). Proxies are not trusted, so behind
+ * one this is the proxy's address.
+ */
+export const clientAddress = (req: IncomingMessage): string => req.socket.remoteAddress ?? 'unknown';
 
 const pathOf = (url: string): string => {
   const query = url.indexOf('?');
   return query < 0 ? url : url.slice(0, query);
 };
 
-/** Takes a well-formed X-Request-Id from the caller or makes one; every log line of the request carries it. */
-export function requestContext(logger: Logger): RequestHandler {
-  const access = plainLineLogger(logger);
-  // `log` is an accessor of the request prototype (Express gives each app its own): defining it once there
-  // costs nothing per request, where defining it on every request reshapes every request object.
-  const withLog = new WeakSet<object>();
-  return (req, res, next) => {
-    const proto = Object.getPrototypeOf(req) as object;
-    if (!withLog.has(proto)) {
-      Object.defineProperty(proto, 'log', LOG_PROPERTY);
-      withLog.add(proto);
-    }
+/** A route Express matched (the few plain routes outside the endpoint table), as `baseUrl + path`. */
+function expressRoute(req: IncomingMessage): string {
+  const { route, baseUrl } = req as IncomingMessage & { route?: { path?: unknown }; baseUrl?: string };
+  return route?.path ? `${baseUrl ?? ''}${String(route.path)}` : 'unmatched';
+}
+
+export interface RequestTrackerOptions {
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly https: boolean;
+}
+
+/**
+ * What every request gets before anything answers it: an X-Request-Id (the caller's if well-formed),
+ * conservative headers for a JSON API, `res.locals`, and one `finish` listener that writes the access line
+ * and the request metrics.
+ */
+export function requestTracker(
+  options: RequestTrackerOptions,
+): (req: IncomingMessage, res: ServerResponse) => void {
+  const { logger, metrics } = options;
+  const accessLine = plainLineWriter(logger);
+  const headers: [string, string][] = [
+    ['X-Content-Type-Options', 'nosniff'],
+    ['X-Frame-Options', 'DENY'],
+    ['Referrer-Policy', 'no-referrer'],
+    ['Cross-Origin-Opener-Policy', 'same-origin'],
+    ['Cross-Origin-Resource-Policy', 'same-origin'],
+    ['Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'"],
+  ];
+  if (options.https) headers.push(['Strict-Transport-Security', 'max-age=31536000; includeSubDomains']);
+  return (req, res) => {
     const incoming = req.headers[REQUEST_ID_KEY];
     const requestId = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     res.setHeader(REQUEST_ID_HEADER, requestId);
-    const ctx: LogContext = { base: logger, bindings: { requestId }, child: undefined };
-    (req as WithContext)[CONTEXT] = ctx;
-    (req as Request & { requestId: string }).requestId = requestId;
+    for (const [name, value] of headers) res.setHeader(name, value);
+    const locals = ((res as HttpResponse).locals ??= {});
+    const scope: RequestScope = { base: logger, bindings: { requestId }, child: undefined, route: undefined };
+    (req as Scoped)[SCOPE] = scope;
+    const url = req.url ?? '/';
     const started = performance.now();
-    res.on('finish', () => {
-      const log = ctx.child ?? logger;
+    res.once('finish', () => {
+      const ms = performance.now() - started;
+      const tenantId = locals.tenantId as string | undefined;
+      const method = req.method ?? 'GET';
+      metrics.observeRequest(method, scope.route ?? expressRoute(req), res.statusCode, tenantId, ms / 1000);
+      const log = scope.child ?? logger;
       if (!log.isLevelEnabled('info')) return;
-      const tenantId = (res.locals as { tenantId?: string }).tenantId;
-      const line = {
-        method: req.method,
-        path: pathOf(req.originalUrl),
+      const line: Record<string, string | number> = {
+        method,
+        path: pathOf(url),
         status: res.statusCode,
-        ms: Math.round((performance.now() - started) * 1000) / 1000,
+        ms: Math.round(ms * 1000) / 1000,
         ...(tenantId ? { tenantId } : {}),
       };
       // Without a child, the bindings go in the line itself: the same fields, no logger built.
-      if (ctx.child) ctx.child.info(line, 'request');
-      else access.info({ ...ctx.bindings, ...line }, 'request');
+      if (scope.child) scope.child.info(line, 'request');
+      else accessLine({ ...scope.bindings, ...line }, 'request');
     });
-    next();
-  };
-}
-
-/** Conservative headers for a JSON API; the web client, when served, sets its own CSP. */
-export function securityHeaders(options: { https: boolean }): RequestHandler {
-  return (_req, res, next) => {
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    res.setHeader('X-Frame-Options', 'DENY');
-    res.setHeader('Referrer-Policy', 'no-referrer');
-    res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
-    res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
-    res.setHeader('Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'");
-    if (options.https) res.setHeader('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
-    next();
   };
 }

@@ -1,8 +1,10 @@
-import type { ErrorRequestHandler, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ErrorRequestHandler } from 'express';
 import { z } from 'zod';
 import { PROBLEM_CONTENT_TYPE } from '../../protocol/http.ts';
 import { AppError, type ErrorKind, type FieldError } from '../lib/errors.ts';
 import type { Logger } from '../lib/log.ts';
+import { requestLog } from './middleware.ts';
 
 /** The one mapping from error kinds to HTTP statuses. */
 export const STATUS_BY_KIND: Readonly<Record<ErrorKind, number>> = {
@@ -73,10 +75,14 @@ export function fieldErrors(error: z.ZodError, prefix = ''): FieldError[] {
   );
 }
 
-export function sendProblem(res: Response, problem: Problem, retryAfterSeconds?: number): void {
+export function sendProblem(res: ServerResponse, problem: Problem, retryAfterSeconds?: number): void {
   if (retryAfterSeconds !== undefined)
     res.setHeader('Retry-After', String(Math.max(1, Math.ceil(retryAfterSeconds))));
-  res.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
+  const body = JSON.stringify(problem);
+  res.statusCode = problem.status;
+  res.setHeader('Content-Type', `${PROBLEM_CONTENT_TYPE}; charset=utf-8`);
+  res.setHeader('Content-Length', Buffer.byteLength(body));
+  res.end(body);
 }
 
 function problemFor(status: number, code: string, detail: string, errors?: FieldError[]): Problem {
@@ -156,20 +162,32 @@ export function notFoundProblem(method: string, path: string): Problem {
   return problemFor(404, 'HTTP.ROUTE_NOT_FOUND', `No route for ${method} ${path}.`);
 }
 
-/** The one Express error handler: every failure leaves as problem+json, never as a stack trace. */
+/** The path a request asked for (before any router rewrote `req.url`), without its query. */
+const requestPath = (req: IncomingMessage): string =>
+  ((req as { originalUrl?: string }).originalUrl ?? req.url ?? '/').split('?')[0] ?? '/';
+
+/** The 404 of a request no route answers. */
+export function sendNotFound(req: IncomingMessage, res: ServerResponse): void {
+  const path = requestPath(req);
+  sendProblem(res, { ...notFoundProblem(req.method ?? 'GET', path), instance: path });
+}
+
+/** The one error handler: every failure leaves as problem+json, never as a stack trace. */
+export function sendError(error: unknown, req: IncomingMessage, res: ServerResponse, logger: Logger): void {
+  const { problem, retryAfter, internal } = problemFromUnknown(error);
+  problem.instance = requestPath(req);
+  const log = () => requestLog(req) ?? logger;
+  if (internal) log().error({ err: error, code: problem.code }, 'request failed');
+  else if (logger.isLevelEnabled('debug'))
+    log().debug({ code: problem.code, status: problem.status }, 'request refused');
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  sendProblem(res, problem, retryAfter);
+}
+
+/** `sendError` as an Express error handler, for the plain routes Express serves. */
 export function problemHandler(logger: Logger): ErrorRequestHandler {
-  return (error: unknown, req, res, _next) => {
-    const { problem, retryAfter, internal } = problemFromUnknown(error);
-    problem.instance = req.originalUrl.split('?')[0];
-    // req.log is made on first use: a refusal not logged at this level does not need it.
-    const log = () => (req as { log?: Logger }).log ?? logger;
-    if (internal) log().error({ err: error, code: problem.code }, 'request failed');
-    else if (logger.isLevelEnabled('debug'))
-      log().debug({ code: problem.code, status: problem.status }, 'request refused');
-    if (res.headersSent) {
-      res.destroy();
-      return;
-    }
-    sendProblem(res, problem, retryAfter);
-  };
+  return (error: unknown, req, res, _next) => sendError(error, req, res, logger);
 }

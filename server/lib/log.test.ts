@@ -3,6 +3,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { createLogger, plainLineWriter } from './log.ts';
 
 const LOG_URL = pathToFileURL(path.join(import.meta.dirname, 'log.ts')).href;
 
@@ -66,6 +67,28 @@ test('in a quiet moment a line goes out within the batch interval, not at exit',
     lines.map((l) => l.msg),
     ['quiet'],
   );
+});
+
+test('plainLineWriter writes the very line pino would, and honours the level', () => {
+  const out: string[] = [];
+  const logger = createLogger({
+    level: 'info',
+    destination: { write: (line: string) => void out.push(line) },
+  });
+  const child = logger.child({ module: 'http' });
+  const writeLine = plainLineWriter(child);
+  const fields = { requestId: 'r-1', method: 'GET', path: '/v1/"odd"\\path', status: 200, ms: 0.25 };
+  writeLine(fields, 'request');
+  child.info(fields, 'request');
+  assert.is(out.length, 2);
+  const [ours, theirs] = out.map((line) => JSON.parse(line) as Record<string, unknown>);
+  assert.ok(ours && theirs);
+  assert.equal(Object.keys(ours), Object.keys(theirs), 'same fields in the same order');
+  assert.equal({ ...ours, time: 0 }, { ...theirs, time: 0 });
+  assert.ok(out[0]?.endsWith('}\n'));
+  child.level = 'warn';
+  writeLine(fields, 'request');
+  assert.is(out.length, 2, 'below the level, nothing is written');
 });
 
 test.run();

@@ -1,6 +1,6 @@
-import type { RequestHandler, Response } from 'express';
 import type { ModuleContext } from '../../modules.ts';
 import { bindLog } from '../../http/middleware.ts';
+import type { HttpResponse, Middleware } from '../../http/types.ts';
 import { AppError, forbidden } from '../../lib/errors.ts';
 import type { AccountsService } from './service.ts';
 import type { AuthContext, Role } from './tokens.ts';
@@ -29,10 +29,10 @@ export function verifyAccessToken(ctx: WithServices, token: string): Promise<Aut
 /**
  * Express middleware for endpoints that need a caller: verifies `Authorization: Bearer <access token>`,
  * puts the AuthContext on `res.locals.auth`, the tenant on `res.locals.tenantId` (the metrics label), and
- * tenantId and userId on every later log line of the request (`req.log`). Failures are 401 problems with
+ * tenantId and userId on every later log line of the request (`requestLog(req)`). Failures are 401 problems with
  * WWW-Authenticate.
  */
-export function requireAuth(ctx: WithServices): RequestHandler {
+export function requireAuth(ctx: WithServices): Middleware {
   return (req, res, next) => {
     const match = BEARER.exec(req.headers.authorization ?? '');
     if (!match?.[1]) {
@@ -73,7 +73,7 @@ export function requireAuth(ctx: WithServices): RequestHandler {
 }
 
 /** Runs after requireAuth: refuses callers whose role is not listed (403). */
-export function requireRole(...roles: readonly Role[]): RequestHandler {
+export function requireRole(...roles: readonly Role[]): Middleware {
   return (_req, res, next) => {
     const auth = res.locals.auth as AuthContext | undefined;
     if (!auth || !roles.includes(auth.role)) {
@@ -85,7 +85,7 @@ export function requireRole(...roles: readonly Role[]): RequestHandler {
 }
 
 /** The caller of a request that went through requireAuth. */
-export function authOf(res: Response): AuthContext {
+export function authOf(res: HttpResponse): AuthContext {
   const auth = res.locals.auth as AuthContext | undefined;
   if (!auth) throw new AppError('AUTH.MISSING_CONTEXT', 'requireAuth did not run', { kind: 'INTERNAL' });
   return auth;

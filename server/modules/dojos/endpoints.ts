@@ -1,5 +1,5 @@
-import type { RequestHandler } from 'express';
 import { defineEndpoint, reply, type AnyEndpoint } from '../../http/endpoint.ts';
+import type { Middleware } from '../../http/types.ts';
 import { authOf } from '../accounts/auth-middleware.ts';
 import * as S from './api-schemas.ts';
 import type { DojosService } from './service.ts';
@@ -9,7 +9,7 @@ const unknown = S.err(
   "No such dojo among the caller's (another tenant's or a dojo the caller is not in is never revealed)",
 );
 
-export function dojoEndpoints(s: DojosService, auth: RequestHandler): AnyEndpoint[] {
+export function dojoEndpoints(s: DojosService, auth: Middleware): AnyEndpoint[] {
   const common = { tags: ['dojos'], before: [auth], auth: true } as const;
 
   const create = defineEndpoint({

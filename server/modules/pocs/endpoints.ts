@@ -1,5 +1,5 @@
-import type { RequestHandler } from 'express';
 import { defineEndpoint, reply, type AnyEndpoint } from '../../http/endpoint.ts';
+import type { Middleware } from '../../http/types.ts';
 import { assertCaller, authOf } from '../accounts/auth-middleware.ts';
 import { createBody, err, idParams, listQuery, patchBody, pocPage, pocView, view } from './api-schemas.ts';
 import type { PocPage } from './page-cache.ts';
@@ -16,7 +16,7 @@ const ownerOf = (res: Parameters<typeof authOf>[0]): Owner => {
   return { tenantId, userId };
 };
 
-export function pocEndpoints(s: PocService, auth: RequestHandler): AnyEndpoint[] {
+export function pocEndpoints(s: PocService, auth: Middleware): AnyEndpoint[] {
   const common = { tags: TAGS, before: [auth], auth: true } as const;
   // A cached page is the same object on every hit: its JSON bytes are made once, on the first one.
   const bodies = new WeakMap<PocPage, Buffer>();
@@ -63,6 +63,7 @@ export function pocEndpoints(s: PocService, auth: RequestHandler): AnyEndpoint[]
       'based: POCs registered while paging are newer than the cursor and never shift later pages. A cursor ' +
       'is bound to its filters and caller; a tampered or foreign one is 400 (POC.BAD_CURSOR).',
     query: listQuery,
+    cacheQueries: true,
     responses: {
       200: { description: 'One page', schema: pocPage },
       400: err('Invalid filter or cursor'),

@@ -1,6 +1,7 @@
-import type { RequestHandler } from 'express';
 import { z } from 'zod';
 import { defineEndpoint, reply, type AnyEndpoint } from '../../../http/endpoint.ts';
+import type { Middleware } from '../../../http/types.ts';
+import { clientAddress } from '../../../http/middleware.ts';
 import { invalid, notFound } from '../../../lib/errors.ts';
 import * as S from '../api-schemas.ts';
 import { assertCaller, authOf } from '../auth-middleware.ts';
@@ -17,7 +18,7 @@ const confirmPage = (token: string) => `<!doctype html>
 <form method="post" action="/v1/account/confirm"><input type="hidden" name="token" value="${token}">
 <button type="submit">Confirm my account</button></form></body></html>`;
 
-export function accountEndpoints(s: AccountsService, auth: RequestHandler): AnyEndpoint[] {
+export function accountEndpoints(s: AccountsService, auth: Middleware): AnyEndpoint[] {
   const notCallerDoc = S.err("A userId or tenantId that is not the caller's (AUTH.NOT_CALLER)");
   const unauthenticated = S.err('Missing, invalid, expired or revoked access token');
 
@@ -156,7 +157,7 @@ export function accountEndpoints(s: AccountsService, auth: RequestHandler): AnyE
       const caller = authOf(res);
       const user = await s.repo.user(caller.userId);
       if (!user) throw notFound('ACCOUNT.NOT_FOUND', 'No such account.');
-      const address = req.ip ?? 'unknown';
+      const address = clientAddress(req);
       await s.throttle.check(user.username, address);
       if (!(await verifyPassword(body.currentPassword, user.passwordHash))) {
         await s.throttle.failure(user.username, address);

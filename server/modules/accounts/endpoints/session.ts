@@ -1,5 +1,8 @@
-import express, { type RequestHandler } from 'express';
+import bodyParser from 'body-parser';
+import typeIs from 'type-is';
 import { defineEndpoint, reply, type AnyEndpoint } from '../../../http/endpoint.ts';
+import type { Middleware } from '../../../http/types.ts';
+import { clientAddress } from '../../../http/middleware.ts';
 import { fieldErrors } from '../../../http/problem.ts';
 import { AppError, forbidden } from '../../../lib/errors.ts';
 import * as S from '../api-schemas.ts';
@@ -15,13 +18,24 @@ const TOKEN_BODY_LIMIT = 8 * 1024;
  * Parses the token request itself so that every failure, malformed bodies included, is an RFC 6749 §5.2
  * JSON error rather than problem+json. The endpoint's own parsers then see a consumed body and skip.
  */
-function oauthBody(): RequestHandler {
-  const json = express.json({ limit: TOKEN_BODY_LIMIT });
-  const form = express.urlencoded({ extended: false, limit: TOKEN_BODY_LIMIT, parameterLimit: 20 });
+function oauthBody(): Middleware {
+  const json = bodyParser.json({ limit: TOKEN_BODY_LIMIT }) as Middleware;
+  const form = bodyParser.urlencoded({
+    extended: false,
+    limit: TOKEN_BODY_LIMIT,
+    parameterLimit: 20,
+  }) as Middleware;
   return (req, res, next) => {
-    const fail = (description: string) =>
-      res.status(400).set(NO_STORE).json({ error: 'invalid_request', error_description: description });
-    const type = req.is(['application/x-www-form-urlencoded', 'application/json']);
+    const fail = (description: string) => {
+      const body = JSON.stringify({ error: 'invalid_request', error_description: description });
+      res.statusCode = 400;
+      res.setHeaders(
+        new Map([...Object.entries(NO_STORE), ['Content-Type', 'application/json; charset=utf-8']]),
+      );
+      res.setHeader('Content-Length', Buffer.byteLength(body));
+      res.end(body);
+    };
+    const type = typeIs(req, ['application/x-www-form-urlencoded', 'application/json']);
     if (!type) {
       fail('Send grant_type and refresh_token as application/x-www-form-urlencoded (or JSON).');
       return;
@@ -49,7 +63,7 @@ const invalidCredentials = () =>
     kind: 'UNAUTHENTICATED',
   });
 
-export function sessionEndpoints(s: AccountsService, auth: RequestHandler): AnyEndpoint[] {
+export function sessionEndpoints(s: AccountsService, auth: Middleware): AnyEndpoint[] {
   const login = defineEndpoint({
     method: 'post',
     path: '/v1/login',
@@ -71,7 +85,7 @@ export function sessionEndpoints(s: AccountsService, auth: RequestHandler): AnyE
     },
     handler: async ({ body, req }) => {
       const username = body.username.toLowerCase();
-      const address = req.ip ?? req.socket.remoteAddress ?? 'unknown';
+      const address = clientAddress(req);
       await s.throttle.check(username, address);
       const user = await s.repo.userByUsername(username);
       let ok = false;

@@ -1,12 +1,12 @@
-import type { RequestHandler } from 'express';
 import { defineEndpoint, reply, type AnyEndpoint } from '../../../http/endpoint.ts';
+import type { Middleware } from '../../../http/types.ts';
 import { notFound } from '../../../lib/errors.ts';
 import * as S from '../api-schemas.ts';
 import { authOf, requireRole } from '../auth-middleware.ts';
 import type { AccountsService } from '../service.ts';
 import { invite, membersWithUsers } from '../tenants.ts';
 
-export function tenantEndpoints(s: AccountsService, auth: RequestHandler): AnyEndpoint[] {
+export function tenantEndpoints(s: AccountsService, auth: Middleware): AnyEndpoint[] {
   const unauthenticated = S.err('Missing, invalid, expired or revoked access token');
   const adminOnly = S.err("Only the tenant's owner or admins (AUTH.ROLE_REQUIRED)");
   const managers = requireRole('owner', 'admin');

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { RequestHandler } from 'express';
 import { defineEndpoint, reply, type AnyEndpoint } from '../../../http/endpoint.ts';
+import type { Middleware } from '../../../http/types.ts';
 import { notFound } from '../../../lib/errors.ts';
 import * as S from '../api-schemas.ts';
 import { assertCaller, authOf } from '../auth-middleware.ts';
@@ -11,7 +11,7 @@ import { pictureUrl, publicUserView } from '../views.ts';
 /** Room for a 2 MiB image in base64 (4/3) plus a data-URL prefix and the other JSON fields. */
 const PICTURE_BODY_LIMIT = 3 * 1024 * 1024;
 
-export function userEndpoints(s: AccountsService, auth: RequestHandler): AnyEndpoint[] {
+export function userEndpoints(s: AccountsService, auth: Middleware): AnyEndpoint[] {
   const notCallerDoc = S.err("A userId or tenantId that is not the caller's (AUTH.NOT_CALLER)");
   const unauthenticated = S.err('Missing, invalid, expired or revoked access token');
   const userNotFound = () => notFound('USER.NOT_FOUND', 'No such user in your tenant.');
