@@ -16,6 +16,19 @@ s('evicts the least recently used entry beyond the bound', () => {
   assert.is(lru.size, 2);
 });
 
+s('a key read between insertions is never evicted, though reads only move keys from the older half', () => {
+  const lru = new Lru<number>({ max: 100 });
+  const far = Date.now() + 60_000;
+  lru.set('hot', 0, far);
+  for (let i = 1; i <= 1000; i++) {
+    lru.set(`cold-${i}`, i, far);
+    assert.is(lru.get('hot'), 0, `hot survived ${i} insertions`);
+  }
+  assert.is(lru.size, 100);
+  assert.is(lru.get('cold-1'), undefined);
+  assert.is(lru.get('cold-1000'), 1000);
+});
+
 s('entries vanish at their expiry; deleteWhere drops by value', () => {
   let now = 1000;
   const lru = new Lru<{ jti: string }>({ max: 10, now: () => now });
