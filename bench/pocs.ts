@@ -5,6 +5,8 @@
  * CASSANDRA_CONTACT_POINTS and REDIS_URL set, Cassandra + Redis (a keyspace and key prefix of its own,
  * dropped afterwards). The server, the bare server and the load generator each run in their own process.
  *
+ * Each target is loaded for 3 s first (not measured), so that what is measured is the steady state.
+ *
  * Search pages are cached per version of the user's POCs (what a deployment runs); `--no-page-cache`
  * computes every search (sets, then the page's rows by key), the cost of a first page or a page after a write.
  *
@@ -73,6 +75,7 @@ const NOUNS = [
   'tracker',
 ];
 const CONNECTIONS = 50;
+const WARM_UP_SECONDS = 3;
 
 interface SystemInfo {
   readonly url: string;
@@ -205,6 +208,16 @@ export async function run(args: readonly string[]): Promise<void> {
       ...(token ? { headers: { authorization: `Bearer ${token}` } } : {}),
     });
 
+  // Every target is warmed up under the same load before it is measured: the first seconds of a process
+  // run unoptimized code (and, for the system, follow the seeding's garbage), which is not the steady state.
+  const warmUp = (url: string, paths: string[], token?: string) =>
+    loadTest({
+      url,
+      paths,
+      connections: CONNECTIONS,
+      durationSeconds: WARM_UP_SECONDS,
+      ...(token ? { headers: { authorization: `Bearer ${token}` } } : {}),
+    });
   const bare = await serve<{ url: string }>(
     path.join(import.meta.dirname, 'bare-server.ts'),
     [],
@@ -212,6 +225,7 @@ export async function run(args: readonly string[]): Promise<void> {
   );
   let bareResult: LoadResult;
   try {
+    await warmUp(bare.info.url, ['/']);
     bareResult = await load(bare.info.url, ['/']);
   } finally {
     await bare.stop();
@@ -231,6 +245,7 @@ export async function run(args: readonly string[]): Promise<void> {
       if (res.status !== 200 || body.pocs?.length !== 20)
         throw new Error(`warm-up ${p}: ${res.status} ${JSON.stringify(body).slice(0, 200)}`);
     }
+    await warmUp(system.info.url, [...byTag, ...byName], system.info.token);
     tagResult = await load(system.info.url, byTag, system.info.token);
     nameResult = await load(system.info.url, byName, system.info.token);
   } finally {
