@@ -99,12 +99,24 @@ export function plainLineWriter(logger: Logger): (fields: PlainFields, msg: stri
   const bindings = internals[symbols.chindingsSym] as string;
   const stream = internals[symbols.streamSym] as DestinationStream;
   const head = `{"level":${logger.levels.values.info ?? 30}`;
+  // The same few field names on every line: each is encoded once.
+  const names = new Map<string, string>();
+  const nameOf = (key: string) => {
+    let text = names.get(key);
+    if (text === undefined) {
+      text = `,${JSON.stringify(key)}:`;
+      if (names.size < 256) names.set(key, text);
+    }
+    return text;
+  };
   return (fields, msg) => {
     if (!logger.isLevelEnabled('info')) return;
     let line = head + time() + bindings;
-    for (const key in fields) {
+    for (const key of Object.keys(fields)) {
       const value = fields[key] as string | number;
-      line += `,${JSON.stringify(key)}:${typeof value === 'number' && Number.isFinite(value) ? value : JSON.stringify(String(value))}`;
+      line +=
+        nameOf(key) +
+        (typeof value === 'number' && Number.isFinite(value) ? value : JSON.stringify(String(value)));
     }
     stream.write(`${line},"msg":${JSON.stringify(msg)}}\n`);
   };
