@@ -20,10 +20,11 @@ export interface HttpAppOptions {
 
 /**
  * The HTTP API as one request listener. The endpoint table is served by its own router and pipeline on
- * Node's request and response: per request, Express would re-prototype both objects and walk every route
- * in declaration order, which cost more than the rest of a cached search together (see the pocs README).
- * Express still serves the few plain routes outside the table, and the 404. Works as a Node `request`
- * listener and as a connect/Express middleware (Colyseus mounts it in its own Express app).
+ * Node's request and response, with Express's matching rules but without its work per request (both
+ * objects re-prototyped, every route tried in declaration order), and with the request tracking, metrics
+ * and replies the hot path can afford (see the pocs README). Express still serves the few plain routes
+ * outside the table, and the 404. Works as a Node `request` listener and as a connect/Express middleware
+ * (Colyseus mounts it in its own Express app).
  */
 export function createHttpApp(options: HttpAppOptions): HttpListener {
   const { logger } = options;
