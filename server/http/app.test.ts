@@ -129,6 +129,17 @@ s('invalid JSON, oversized bodies and foreign content types are 4xx problems', a
   assert.is(empty.status, 400);
 });
 
+s('a method no route serves at a known path is a 405 with Allow; OPTIONS there is a 204', async () => {
+  const wrong = await fetch(`${base}/v1/echo/${id}`, { method: 'DELETE' });
+  assert.is(wrong.status, 405);
+  assert.is(wrong.headers.get('allow'), 'POST, OPTIONS');
+  assert.is((await problem(wrong)).code, 'HTTP.METHOD_NOT_ALLOWED');
+  const options = await fetch(`${base}/v1/fail/app`, { method: 'OPTIONS' });
+  assert.is(options.status, 204);
+  assert.is(options.headers.get('allow'), 'GET, HEAD, OPTIONS');
+  assert.ok(options.headers.get('x-request-id'));
+});
+
 s('unknown routes are 404 problems', async () => {
   const res = await fetch(`${base}/v1/nothing-here`);
   assert.is(res.status, 404);

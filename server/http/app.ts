@@ -3,7 +3,7 @@ import type { Logger } from '../lib/log.ts';
 import { endpointHandler, type AnyEndpoint, type EndpointHandler } from './endpoint.ts';
 import type { Metrics } from './metrics.ts';
 import { requestTracker, setRoute } from './middleware.ts';
-import { problemHandler, sendError, sendNotFound } from './problem.ts';
+import { problemHandler, sendError, sendMethodNotAllowed, sendNotFound } from './problem.ts';
 import { Router } from './router.ts';
 import type { HttpListener, HttpRequest, HttpResponse } from './types.ts';
 
@@ -55,7 +55,9 @@ export function createHttpApp(options: HttpAppOptions): HttpListener {
     try {
       const match = router.match(req.method ?? 'GET', req.url ?? '/');
       if (!match) {
-        plain(req, res);
+        const allowed = router.allowedMethods(req.url ?? '/');
+        if (allowed.length) sendMethodNotAllowed(req, res, allowed);
+        else plain(req, res);
         return;
       }
       setRoute(req, match.template);

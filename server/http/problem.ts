@@ -162,6 +162,33 @@ export function notFoundProblem(method: string, path: string): Problem {
   return problemFor(404, 'HTTP.ROUTE_NOT_FOUND', `No route for ${method} ${path}.`);
 }
 
+/**
+ * The 405 of a method no route serves at a path that others do, with the `Allow` header RFC 9110 asks for;
+ * an OPTIONS request there is answered 204 with the same header.
+ */
+export function sendMethodNotAllowed(
+  req: IncomingMessage,
+  res: ServerResponse,
+  allowed: readonly string[],
+): void {
+  const allow = [...allowed, 'OPTIONS'].join(', ');
+  res.setHeader('Allow', allow);
+  if (req.method === 'OPTIONS') {
+    res.statusCode = 204;
+    res.end();
+    return;
+  }
+  const path = requestPath(req);
+  sendProblem(res, {
+    ...problemFor(
+      405,
+      'HTTP.METHOD_NOT_ALLOWED',
+      `${req.method ?? 'GET'} is not allowed on ${path}; allowed: ${allow}.`,
+    ),
+    instance: path,
+  });
+}
+
 /** The path a request asked for (before any router rewrote `req.url`), without its query. */
 const requestPath = (req: IncomingMessage): string =>
   ((req as { originalUrl?: string }).originalUrl ?? req.url ?? '/').split('?')[0] ?? '/';

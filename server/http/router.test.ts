@@ -37,6 +37,13 @@ s('as Express: literals case-insensitive, one trailing slash ignored, HEAD serve
   assert.is(router.match('HEAD', '/v1/pocs/1')?.value, 'get');
 });
 
+s('the methods allowed at a path, for 405 and OPTIONS answers', () => {
+  assert.equal(router.allowedMethods('/v1/pocs/x?a=1'), ['DELETE', 'GET', 'HEAD']);
+  assert.equal(router.allowedMethods('/v1/pocs/%E0%A4%A'), ['DELETE', 'GET', 'HEAD']);
+  assert.equal(router.allowedMethods('/v1/pocs/x/favorite'), ['PUT']);
+  assert.equal(router.allowedMethods('/v1/nowhere'), []);
+});
+
 s('the first declared route that matches wins', () => {
   assert.is(router.match('GET', '/v1/user/me')?.value, 'me');
   assert.is(router.match('GET', '/v1/user/someone')?.value, 'user');

@@ -62,6 +62,27 @@ export class Router<T> {
     return this.#find('GET', parts);
   }
 
+  /**
+   * The methods some route serves at this path, HEAD wherever GET is (empty when no route has the path):
+   * for the 405 and OPTIONS answers of a path requested with another method.
+   */
+  allowedMethods(url: string): string[] {
+    const query = url.indexOf('?');
+    const parts = splitPath(query < 0 ? url : url.slice(0, query));
+    const methods = new Set<string>();
+    for (const key of this.#routes.keys()) {
+      const [method = '', count] = key.split(' ');
+      if (Number(count) !== parts.length || methods.has(method)) continue;
+      try {
+        if (this.#find(method, parts)) methods.add(method);
+      } catch {
+        methods.add(method); // the path is the route's; only a parameter's encoding is wrong
+      }
+    }
+    if (methods.has('GET')) methods.add('HEAD');
+    return [...methods].sort();
+  }
+
   #find(method: string, parts: readonly string[]): RouteMatch<T> | undefined {
     const routes = this.#routes.get(`${method} ${parts.length}`);
     if (!routes) return undefined;
