@@ -33,6 +33,8 @@ export class RedisCache implements Cache {
     this.#client = new Redis(options.url, {
       keyPrefix: options.keyPrefix,
       enableOfflineQueue: false,
+      // Commands issued in the same tick (many requests reading their versions at once) share one write.
+      enableAutoPipelining: true,
       connectTimeout: options.connectTimeoutMs ?? 1000,
       commandTimeout: options.commandTimeoutMs ?? 1000,
       maxRetriesPerRequest: 1,
