@@ -16,10 +16,11 @@ export interface RouteMatch<T> {
   readonly params: Readonly<Record<string, string>>;
 }
 
-const splitPath = (path: string): string[] => {
-  // One trailing slash is ignored, as Express does by default (`/v1/pocs/` is `/v1/pocs`).
-  const trimmed = path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
-  return trimmed.split('/');
+/** The segments of a request URL's path (the query dropped, one trailing slash ignored as Express does). */
+const pathParts = (url: string): string[] => {
+  const query = url.indexOf('?');
+  const path = query < 0 ? url : url.slice(0, query);
+  return (path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path).split('/');
 };
 
 function decodeParam(name: string, raw: string): string {
@@ -44,7 +45,7 @@ export class Router<T> {
   readonly #routes = new Map<string, Route<T>[]>();
 
   add(method: string, template: string, value: T): void {
-    const segments: Segment[] = splitPath(template).map((part) =>
+    const segments: Segment[] = pathParts(template).map((part) =>
       part.startsWith(':') ? { param: part.slice(1) } : { literal: part.toLowerCase() },
     );
     const key = `${method.toUpperCase()} ${segments.length}`;
@@ -55,11 +56,12 @@ export class Router<T> {
 
   /** Throws a 400 AppError when the path matches a route but a parameter is not valid percent-encoding. */
   match(method: string, url: string): RouteMatch<T> | undefined {
-    const query = url.indexOf('?');
-    const parts = splitPath(query < 0 ? url : url.slice(0, query));
-    const found = this.#find(method, parts);
-    if (found || method !== 'HEAD') return found;
-    return this.#find('GET', parts);
+    const parts = pathParts(url);
+    const found = this.#find(method, parts) ?? (method === 'HEAD' ? this.#find('GET', parts) : undefined);
+    if (!found) return undefined;
+    const params: Record<string, string> = {};
+    if (found.raw) for (const [name, raw] of Object.entries(found.raw)) params[name] = decodeParam(name, raw);
+    return { value: found.route.value, template: found.route.template, params };
   }
 
   /**
@@ -67,27 +69,25 @@ export class Router<T> {
    * for the 405 and OPTIONS answers of a path requested with another method.
    */
   allowedMethods(url: string): string[] {
-    const query = url.indexOf('?');
-    const parts = splitPath(query < 0 ? url : url.slice(0, query));
+    const parts = pathParts(url);
     const methods = new Set<string>();
     for (const key of this.#routes.keys()) {
       const [method = '', count] = key.split(' ');
-      if (Number(count) !== parts.length || methods.has(method)) continue;
-      try {
-        if (this.#find(method, parts)) methods.add(method);
-      } catch {
-        methods.add(method); // the path is the route's; only a parameter's encoding is wrong
-      }
+      if (Number(count) === parts.length && this.#find(method, parts)) methods.add(method);
     }
     if (methods.has('GET')) methods.add('HEAD');
     return [...methods].sort();
   }
 
-  #find(method: string, parts: readonly string[]): RouteMatch<T> | undefined {
+  /** The first route of the method whose segments match, with its parameters still percent-encoded. */
+  #find(
+    method: string,
+    parts: readonly string[],
+  ): { route: Route<T>; raw?: Record<string, string> } | undefined {
     const routes = this.#routes.get(`${method} ${parts.length}`);
     if (!routes) return undefined;
     for (const route of routes) {
-      let params: Record<string, string> | undefined;
+      let raw: Record<string, string> | undefined;
       let i = 0;
       for (; i < parts.length; i++) {
         const part = parts[i] as string;
@@ -96,13 +96,10 @@ export class Router<T> {
           if (part !== segment.literal && part.toLowerCase() !== segment.literal) break;
         } else {
           if (part === '') break;
-          (params ??= {})[segment.param] = part;
+          (raw ??= {})[segment.param] = part;
         }
       }
-      if (i < parts.length) continue;
-      const decoded: Record<string, string> = {};
-      for (const [name, raw] of Object.entries(params ?? {})) decoded[name] = decodeParam(name, raw);
-      return { value: route.value, template: route.template, params: decoded };
+      if (i === parts.length) return raw ? { route, raw } : { route };
     }
     return undefined;
   }
