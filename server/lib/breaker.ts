@@ -1,4 +1,5 @@
 import { AppError } from './errors.ts';
+import { withTimeout } from './timeout.ts';
 
 export type BreakerState = 'closed' | 'open' | 'half-open';
 
@@ -66,19 +67,14 @@ export class CircuitBreaker {
   #withTimeout<T>(fn: () => Promise<T>): Promise<T> {
     const ms = this.#options.callTimeoutMs;
     if (!ms) return fn();
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () =>
-          reject(
-            new AppError('BREAKER.TIMEOUT', `${this.#options.name} did not answer within ${ms} ms`, {
-              kind: 'TIMEOUT',
-            }),
-          ),
-        ms,
-      );
-    });
-    return Promise.race([fn(), timeout]).finally(() => clearTimeout(timer));
+    return withTimeout(
+      fn,
+      ms,
+      () =>
+        new AppError('BREAKER.TIMEOUT', `${this.#options.name} did not answer within ${ms} ms`, {
+          kind: 'TIMEOUT',
+        }),
+    );
   }
 
   #onSuccess() {

@@ -3,7 +3,9 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createLogger, plainLineWriter } from './log.ts';
+import { pino } from 'pino';
+import { LineBatch } from './line-batch.ts';
+import { createLogger, flushLogs, plainLineWriter } from './log.ts';
 
 const LOG_URL = pathToFileURL(path.join(import.meta.dirname, 'log.ts')).href;
 
@@ -89,6 +91,72 @@ test('plainLineWriter writes the very line pino would, and honours the level', (
   child.level = 'warn';
   writeLine(fields, 'request');
   assert.is(out.length, 2, 'below the level, nothing is written');
+});
+
+/** The line with its time value blanked: two lines written a millisecond apart compare byte for byte. */
+const untimed = (line: string | undefined) => line?.replace(/"time":"[^"]*"/, '"time":""');
+
+test('plainLineWriter lines match pino byte for byte, for the root logger and nested children', () => {
+  const out: string[] = [];
+  const logger = createLogger({
+    level: 'info',
+    name: 'svc',
+    destination: { write: (line: string) => void out.push(line) },
+  });
+  const fields = { requestId: 'r-2', tenantId: 't\u00e9\n"x"', status: 404, ms: 12.5, n: -0.001 };
+  for (const target of [
+    logger,
+    logger.child({ module: 'http' }),
+    logger.child({ module: 'http', port: 8080 }).child({ requestId: 'r-0', nested: { a: 1 } }),
+  ]) {
+    out.length = 0;
+    plainLineWriter(target)(fields, 'request "done"');
+    target.info(fields, 'request "done"');
+    assert.is(out.length, 2);
+    assert.is(untimed(out[0]), untimed(out[1]));
+    assert.match(out[0] ?? '', /^\{"level":30,"time":"[^"]+","pid":\d+,"name":"svc"/);
+  }
+});
+
+test('plainLineWriter falls back to info for a logger createLogger did not build', () => {
+  const out: string[] = [];
+  const logger = pino({ level: 'info' }, { write: (line: string) => void out.push(line) });
+  const writeLine = plainLineWriter(logger.child({ module: 'other' }));
+  writeLine({ path: '/x', status: 200 }, 'request');
+  assert.is(out.length, 1);
+  const line = JSON.parse(out[0] ?? '') as Record<string, unknown>;
+  assert.equal([line.module, line.path, line.status, line.msg], ['other', '/x', 200, 'request']);
+  logger.level = 'warn';
+  writeLine({ path: '/x', status: 200 }, 'request');
+  assert.is(out.length, 1, 'below the level, nothing is written');
+});
+
+test('flushLogs writes out what the stream of a logger, or of its child, still buffers', () => {
+  const written: string[] = [];
+  const stream = new LineBatch({
+    fd: 1,
+    batchChars: 1 << 20,
+    flushMs: 60_000,
+    write: (_fd, data, offset) => {
+      written.push(data.subarray(offset).toString());
+      return data.length - offset;
+    },
+  });
+  const logger = createLogger({ level: 'info', destination: stream });
+  const child = logger.child({ module: 'x' }).child({ deeper: true });
+  child.info('buffered');
+  plainLineWriter(child)({ n: 1 }, 'plain');
+  assert.is(written.length, 0);
+  flushLogs(child);
+  assert.equal(
+    written
+      .join('')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => (JSON.parse(l) as { msg: string }).msg),
+    ['buffered', 'plain'],
+  );
+  flushLogs(pino({ level: 'silent' }));
 });
 
 test.run();

@@ -10,6 +10,23 @@ export interface LoggerOptions {
   readonly destination?: DestinationStream;
 }
 
+/** What createLogger keeps of a logger it built, for plainLineWriter and flushLogs. */
+interface Sink {
+  readonly stream: DestinationStream & { flushSync?: () => void };
+  /** The `time` field as pino writes it (the very function pino is given). */
+  readonly time: () => string;
+  /** The `pid` field, from the `base` pino is given: `,"pid":N`. */
+  readonly pid: string;
+}
+
+/**
+ * Our own key on every logger createLogger builds and on each of its children (set through pino's public
+ * `onChild` hook), naming its Sink. A property rather than a WeakMap: children are made per request, and a
+ * WeakMap entry each measured as dear as the child itself.
+ */
+const SINK = Symbol('dojo.log.sink');
+type WithSink = Logger & { [SINK]?: Sink };
+
 /**
  * Secrets never logged. Every path is nested (an object's field, or a request's header), so a line whose
  * fields are all strings or numbers cannot hold one: see `plainLineWriter`.
@@ -53,18 +70,23 @@ const BATCH_MS = 100;
  * crash too, is written by the exit hook (`flushLogs`).
  */
 export function createLogger(options: LoggerOptions): Logger {
-  const destination =
-    options.destination ?? new LineBatch({ fd: 1, batchChars: BATCH_CHARS, flushMs: BATCH_MS });
-  const logger = pino(
+  const stream = options.destination ?? new LineBatch({ fd: 1, batchChars: BATCH_CHARS, flushMs: BATCH_MS });
+  const pid = process.pid;
+  const sink: Sink = { stream, time: isoTimeEveryMs(), pid: `,"pid":${pid}` };
+  const logger: WithSink = pino(
     {
       name: options.name ?? 'dojo',
       level: options.level,
-      base: { pid: process.pid },
-      timestamp: isoTimeEveryMs(),
+      base: { pid },
+      timestamp: sink.time,
       redact: { paths: [...REDACTED], censor: '[redacted]' },
+      onChild: (child: WithSink) => {
+        child[SINK] = sink;
+      },
     },
-    destination,
+    stream,
   );
+  logger[SINK] = sink;
   if (!options.destination) process.once('exit', () => flushLogs(logger));
   return logger;
 }
@@ -74,10 +96,8 @@ export function createLogger(options: LoggerOptions): Logger {
  * buffer): for the last moments of a process, when the event loop may not run again.
  */
 export function flushLogs(logger: Logger): void {
-  const stream = (logger as unknown as Record<symbol, unknown>)[pino.symbols.streamSym] as
-    { flushSync?: () => void } | undefined;
   try {
-    stream?.flushSync?.();
+    (logger as WithSink)[SINK]?.stream.flushSync?.();
   } catch {
     // The stream is already closed: nothing is left to write.
   }
@@ -90,14 +110,19 @@ export type PlainFields = Readonly<Record<string, string | number>>;
  * Writes `info` lines of flat fields (the access line of every request) in the logger's own format and to
  * its own destination, formatted here: pino's general path (merging, serializers, redaction checks against
  * wildcard paths) cost several times the line itself, once per request. The line is the one pino would
- * write: level, time, the logger's bindings, the fields in order, then `msg`.
+ * write: level, time, pid, the logger's bindings (`name`, then those of its `child` calls), the fields in
+ * order, then `msg`. The bindings are read once, here, through pino's public `bindings()` (which leaves
+ * out any binding named `pid` or `hostname`, and keeps one of a name bound twice: bind neither). A logger
+ * createLogger did not build (no stream of ours to write to) gets its lines through `info` instead.
  */
 export function plainLineWriter(logger: Logger): (fields: PlainFields, msg: string) => void {
-  const symbols = pino.symbols;
-  const internals = logger as unknown as Record<symbol, unknown>;
-  const time = internals[symbols.timeSym] as () => string;
-  const bindings = internals[symbols.chindingsSym] as string;
-  const stream = internals[symbols.streamSym] as DestinationStream;
+  const sink = (logger as WithSink)[SINK];
+  if (!sink) return (fields, msg) => logger.info(fields, msg);
+  const { stream, time } = sink;
+  let bindings = sink.pid;
+  for (const [key, value] of Object.entries(logger.bindings())) {
+    bindings += `,${JSON.stringify(key)}:${JSON.stringify(value)}`;
+  }
   const head = `{"level":${logger.levels.values.info ?? 30}`;
   // The same few field names on every line: each is encoded once.
   const names = new Map<string, string>();

@@ -2,6 +2,7 @@ import { Redis } from 'ioredis';
 import { type Bus, type BusHandler, encodeBusMessage } from '../../ports/bus.ts';
 import { AppError, unavailable } from '../../lib/errors.ts';
 import type { Logger } from '../../lib/log.ts';
+import { withTimeout } from '../../lib/timeout.ts';
 
 export interface RedisBusOptions {
   readonly url: string;
@@ -138,21 +139,16 @@ export class RedisBus implements Bus {
   }
 
   async #redisSubscribe(channel: string): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(unavailable('BUS.UNAVAILABLE', `subscribing to ${channel} timed out`)),
-        this.#subscribeTimeoutMs,
-      );
-    });
     try {
-      await Promise.race([this.#subscriber.subscribe(this.#prefix + channel), timeout]);
+      await withTimeout(
+        () => this.#subscriber.subscribe(this.#prefix + channel),
+        this.#subscribeTimeoutMs,
+        () => unavailable('BUS.UNAVAILABLE', `subscribing to ${channel} timed out`),
+      );
     } catch (error) {
       throw error instanceof AppError
         ? error
         : unavailable('BUS.UNAVAILABLE', 'the bus is unavailable', error);
-    } finally {
-      clearTimeout(timer);
     }
   }
 

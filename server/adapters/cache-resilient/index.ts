@@ -2,6 +2,7 @@ import type { Cache } from '../../ports/cache.ts';
 import { CircuitBreaker, type BreakerState } from '../../lib/breaker.ts';
 import { AppError, isAppError } from '../../lib/errors.ts';
 import type { Logger } from '../../lib/log.ts';
+import { withTimeout } from '../../lib/timeout.ts';
 import { MemoryCache } from '../cache-memory/index.ts';
 import { PendingInvalidations } from './pending.ts';
 
@@ -158,21 +159,11 @@ export class ResilientCache implements Cache {
 
   /** Waits for the invalidations to be replayed, but no longer than a call may take. */
   async #drainWithin(ms: number): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () =>
-          reject(
-            new AppError('CACHE.RECOVERING', 'cache invalidations are being replayed', { kind: 'TIMEOUT' }),
-          ),
-        ms,
-      );
-    });
-    try {
-      await Promise.race([this.#drain(), late]);
-    } finally {
-      clearTimeout(timer);
-    }
+    await withTimeout(
+      this.#drain(),
+      ms,
+      () => new AppError('CACHE.RECOVERING', 'cache invalidations are being replayed', { kind: 'TIMEOUT' }),
+    );
   }
 
   #drain(): Promise<void> {

@@ -2,10 +2,10 @@
  * One embedded subscription: an async loop per partition, each handling its partition strictly in offset
  * order and committing an offset only after the handler resolved (or its DeadLetter was appended).
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../../lib/log.ts';
 import { deliver } from '../../lib/queue-delivery.ts';
 import { retry } from '../../lib/retry.ts';
+import { TIMED_OUT, withTimeout } from '../../lib/timeout.ts';
 import type { DeadLetter, RetryPolicy, SubscribeOptions, Subscription } from '../../ports/queue.ts';
 import type { GroupMembers, Wakeups } from './coordination.ts';
 import type { QueueLog, StoredMessage } from './log.ts';
@@ -53,12 +53,8 @@ export class EmbeddedSubscription implements Subscription {
 
   async #close(): Promise<void> {
     this.#abort.abort();
-    const bound = new AbortController();
-    const finished = await Promise.race([
-      Promise.all(this.#loops).then(() => true),
-      sleep(this.#context.closeTimeoutMs, false, { signal: bound.signal }).catch(() => false),
-    ]);
-    bound.abort();
+    const finished =
+      (await withTimeout(Promise.all(this.#loops), this.#context.closeTimeoutMs)) !== TIMED_OUT;
     if (!finished) {
       this.#context.logger.warn(
         { topic: this.#options.topic, group: this.#options.group },

@@ -4,11 +4,11 @@
  * when the attempts are spent, and only then committed. kafkajs processes one partition's messages in
  * order; partitionsConsumedConcurrently lets the partitions of a fetch run side by side.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Consumer, EachMessagePayload, IHeaders, Kafka } from 'kafkajs';
 import { unavailable } from '../../lib/errors.ts';
 import type { Logger } from '../../lib/log.ts';
 import { deliver, describeError, type DeliveryOutcome } from '../../lib/queue-delivery.ts';
+import { TIMED_OUT, withTimeout } from '../../lib/timeout.ts';
 import {
   DEFAULT_RETRY,
   type DeadLetter,
@@ -110,12 +110,7 @@ export class KafkaSubscription implements Subscription {
       await consumer.disconnect().catch(() => undefined);
       throw unavailable('QUEUE.UNAVAILABLE', `subscribing to ${context.options.topic} failed`, error);
     }
-    const bound = new AbortController();
-    const inTime = await Promise.race([
-      joined.then(() => true),
-      sleep(context.timings.joinTimeoutMs ?? 30_000, false, { signal: bound.signal }).catch(() => false),
-    ]);
-    bound.abort();
+    const inTime = (await withTimeout(joined, context.timings.joinTimeoutMs ?? 30_000)) !== TIMED_OUT;
     if (!inTime) context.logger.warn('kafka consumer has not joined its group yet; it keeps trying');
     return subscription;
   }
@@ -127,19 +122,11 @@ export class KafkaSubscription implements Subscription {
 
   async #close(): Promise<void> {
     this.#abort.abort();
-    const bound = new AbortController();
     // kafkajs waits for the handler in flight; past the bound its message stays uncommitted (redelivered).
-    const finished = await Promise.race([
-      this.#consumer.disconnect().then(
-        () => true,
-        (error: unknown) => {
-          this.#context.logger.warn({ err: error }, 'kafka consumer disconnect failed');
-          return true;
-        },
-      ),
-      sleep(this.#context.closeTimeoutMs, false, { signal: bound.signal }).catch(() => false),
-    ]);
-    bound.abort();
+    const disconnected = this.#consumer.disconnect().catch((error: unknown) => {
+      this.#context.logger.warn({ err: error }, 'kafka consumer disconnect failed');
+    });
+    const finished = (await withTimeout(disconnected, this.#context.closeTimeoutMs)) !== TIMED_OUT;
     if (!finished)
       this.#context.logger.warn('kafka consumer still busy at close; its message will be redelivered');
     this.#context.onClosed();
