@@ -143,26 +143,28 @@ async function serveSystem(args: readonly string[]): Promise<void> {
   };
   try {
     const user = await signUpAndLogin({ url: system.url, dataDir });
-    const service = pocs.serviceFor(system.adapters);
-    if (!service) throw new Error('the pocs module did not start');
-    const owner = { tenantId: user.tenantId, userId: user.userId };
     const started = performance.now();
     let next = 0;
-    // Seeded through the service (store, then the Redis sets), a few writes in flight at a time.
+    // Seeded through the API as a client would, a few writes in flight at a time.
     const worker = async () => {
       for (let i = next++; i < count; i = next++) {
         const tags = TAGS.filter((_, t) => (i * 7 + t * 13) % 20 < 2 + (i % 3));
-        await service.create(owner, {
-          name: `${ADJECTIVES[i % ADJECTIVES.length]} ${NOUNS[(i * 3) % NOUNS.length]} ${i}`,
-          language: LANGUAGES[i % LANGUAGES.length] ?? 'Go',
-          tags,
-          repoUrl: `https://github.com/example/poc-${i}`,
-          description: `Proof of concept number ${i}`,
-          favorite: i % 7 === 0,
+        const res = await fetch(`${system.url}/v1/pocs`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${user.token}`, 'content-type': 'application/json' },
+          body: JSON.stringify({
+            name: `${ADJECTIVES[i % ADJECTIVES.length]} ${NOUNS[(i * 3) % NOUNS.length]} ${i}`,
+            language: LANGUAGES[i % LANGUAGES.length] ?? 'Go',
+            tags,
+            repoUrl: `https://github.com/example/poc-${i}`,
+            description: `Proof of concept number ${i}`,
+            favorite: i % 7 === 0,
+          }),
         });
+        if (res.status !== 201) throw new Error(`seeding POC ${i}: ${res.status} ${await res.text()}`);
       }
     };
-    await Promise.all(Array.from({ length: real ? 32 : 1 }, worker));
+    await Promise.all(Array.from({ length: real ? 32 : 4 }, worker));
     const info: SystemInfo = {
       url: system.url,
       token: user.token,

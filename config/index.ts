@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { deepFreeze } from '../server/lib/freeze.ts';
 
 export const ROLE_NAMES = ['api', 'rooms', 'workers'] as const;
 export type Role = (typeof ROLE_NAMES)[number];
@@ -45,6 +46,16 @@ const hostPortList = z
     (list) => list.every((hp) => /^[A-Za-z0-9.\-_[\]:]+$/.test(hp)),
     'each entry must be host or host:port, comma-separated',
   );
+
+/** `scheme://host[:port]` exactly as browsers send it in `Origin` (no path, no trailing slash). */
+function isOrigin(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === value;
+  } catch {
+    return false;
+  }
+}
 
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(2567),
@@ -108,6 +119,23 @@ const envSchema = z.object({
     .int()
     .min(1024)
     .default(1024 * 1024),
+  CORS_ORIGINS: z
+    .string()
+    .trim()
+    .default('')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
+    .refine((list) => list.every(isOrigin), 'each entry must be an origin: scheme://host[:port], no path'),
+  TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
+  METRICS_PORT: z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+    z.coerce.number().int().min(1).max(65535).optional(),
+  ),
+  METRICS_TOKEN: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
 });
 
 export type Env = Record<string, string | undefined>;
@@ -127,6 +155,15 @@ export interface Config {
   readonly nodeEnv: z.infer<typeof envSchema>['NODE_ENV'];
   readonly bodyLimitBytes: number;
   readonly shutdownTimeoutMs: number;
+  /** Origins a browser may call the API from (CORS) and open WebSockets from; by default the server's own. */
+  readonly corsOrigins: readonly string[];
+  /** Proxy hops in front of the server whose `X-Forwarded-For` entries are believed (0: none). */
+  readonly trustProxy: number;
+  /**
+   * Where `/metrics` is served: on its own port (`port`), on the main port to bearer `token` holders, or,
+   * with neither, on the main port to loopback clients only.
+   */
+  readonly metrics: { readonly port: number | undefined; readonly token: string | undefined };
   /** Secret for the app's own signed URLs; generated per data dir when unset (see server/lib/secrets.ts). */
   readonly urlSigningSecret: string | undefined;
   readonly mail: { readonly smtpUrl: string | undefined; readonly from: string };
@@ -164,14 +201,6 @@ export class ConfigError extends Error {
   }
 }
 
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object') {
-    for (const v of Object.values(value)) deepFreeze(v);
-    Object.freeze(value);
-  }
-  return value;
-}
-
 /** Reads, validates and freezes the configuration. Throws ConfigError naming every bad variable. */
 export function loadConfig(env: Env): Config {
   const parsed = envSchema.safeParse(env);
@@ -184,17 +213,21 @@ export function loadConfig(env: Env): Config {
     );
   }
   const e = parsed.data;
+  const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
   const config: Config = {
     port: e.PORT,
     host: e.HOST,
     dataDir: path.resolve(e.DATA_DIR),
-    publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
+    publicUrl,
     roomsPublicAddress: e.ROOMS_PUBLIC_ADDRESS,
     roles: e.ROLES,
     logLevel: e.LOG_LEVEL,
     nodeEnv: e.NODE_ENV,
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    corsOrigins: e.CORS_ORIGINS.length ? e.CORS_ORIGINS : [new URL(publicUrl).origin],
+    trustProxy: e.TRUST_PROXY,
+    metrics: { port: e.METRICS_PORT, token: e.METRICS_TOKEN },
     urlSigningSecret: e.URL_SIGNING_SECRET,
     mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM },
     cassandra: e.CASSANDRA_CONTACT_POINTS

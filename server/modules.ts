@@ -1,37 +1,38 @@
 import type { Room } from '@colyseus/core';
 import type { Config } from '../config/index.ts';
+import type { Adapters } from './adapters/index.ts';
+import type { Capabilities } from './capabilities.ts';
 import type { AnyEndpoint } from './http/endpoint.ts';
 import type { Metrics } from './http/metrics.ts';
+import type { ErrorKind } from './lib/errors.ts';
 import type { Logger } from './lib/log.ts';
-import type { Adapters } from './adapters/index.ts';
+import type { DeliveredMessage, RetryPolicy } from './ports/queue.ts';
 import type { Migration } from './ports/store.ts';
-import type { AccountsService } from './modules/accounts/service.ts';
-import type { RetryPolicy, DeliveredMessage } from './ports/queue.ts';
 
 /**
- * What modules offer each other within one running system, filled by their `init` hooks in boot order
- * (so a module may use what an earlier one offers).
+ * What a module is given at init: the system's configuration, logger, metrics and adapters, and the
+ * capabilities that modules earlier in boot order provide (reading one nobody provides throws, naming it).
  */
-export interface SystemServices {
-  accounts?: AccountsService;
-}
-
-export interface ModuleContext {
+export interface ModuleContext extends Readonly<Capabilities> {
   readonly config: Config;
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly adapters: Adapters;
-  readonly services: SystemServices;
 }
 
 export interface RoomDefinition {
   readonly name: string;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   readonly room: new (...args: any[]) => Room;
-  /** Passed to the room's onCreate: how a room gets the system's adapters without module state. */
+  /** Passed to the room's onCreate: how a room gets the module's running parts without module state. */
   readonly options?: Record<string, unknown>;
   /** Join options that must match for joinOrCreate to pick an existing room (Colyseus filterBy). */
   readonly filterBy?: readonly string[];
+  /**
+   * The codes the room refuses a seat with (its refusal messages start with `CODE: `) and what each
+   * means, so the matchmaking route answers each with its 4xx.
+   */
+  readonly joinErrors?: Readonly<Record<string, ErrorKind>>;
 }
 
 export interface WorkerDefinition {
@@ -41,20 +42,37 @@ export interface WorkerDefinition {
   readonly handler: (message: DeliveredMessage) => Promise<void>;
 }
 
+/** Work a node repeats on a timer (every node that runs the module), e.g. checking whether a key is due. */
+export interface PeriodicTask {
+  readonly name: string;
+  readonly everyMs: number;
+  /** Also run once at boot. */
+  readonly atStart?: boolean;
+  readonly run: () => Promise<void>;
+}
+
 /**
- * A capability of the product (accounts, POCs, dojos…): what it needs from the store and the queue, and what
- * it offers each role. The system wires every module once at boot; a role that is not enabled never builds
- * that module's part.
+ * A module running in one system: what it serves in each role and what it offers the modules after it.
+ * The system serves `endpoints` only with the api role, `rooms` only with rooms, `workers` only with
+ * workers; `tasks` run on every node; `close` is called once at shutdown, after the roles drained.
+ */
+export interface ModuleInstance {
+  readonly endpoints?: readonly AnyEndpoint[];
+  readonly rooms?: readonly RoomDefinition[];
+  readonly workers?: readonly WorkerDefinition[];
+  readonly tasks?: readonly PeriodicTask[];
+  readonly provides?: Partial<Capabilities>;
+  close?(): Promise<void>;
+}
+
+/**
+ * A capability of the product (accounts, POCs, dojos…): what it needs from the store and the queue, and how
+ * to start it. `init` builds all of the module's state for one system and returns it; nothing is kept in
+ * module scope, so a process may run several systems (tests do).
  */
 export interface DojoModule {
   readonly name: string;
   readonly migrations?: readonly Migration[];
   readonly topics?: readonly string[];
-  /** Builds the module's per-system state once, before any role asks for endpoints, rooms or workers. */
-  init?(ctx: ModuleContext): void | Promise<void>;
-  endpoints?(ctx: ModuleContext): readonly AnyEndpoint[];
-  rooms?(ctx: ModuleContext): readonly RoomDefinition[];
-  workers?(ctx: ModuleContext): readonly WorkerDefinition[];
-  /** Releases what the module holds (timers, subscriptions) at shutdown. */
-  close?(): Promise<void>;
+  init(ctx: ModuleContext): ModuleInstance | Promise<ModuleInstance>;
 }

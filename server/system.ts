@@ -4,18 +4,27 @@ import type { Config } from '../config/index.ts';
 import { createRoomHost, type RoomHost } from '../rooms/host.ts';
 import { startWorkers } from '../workers/runner.ts';
 import { createAdapters, type Adapters } from './adapters/index.ts';
+import type { Capabilities } from './capabilities.ts';
 import { createHttpApp } from './http/app.ts';
+import { CorsPolicy } from './http/cors.ts';
 import type { AnyEndpoint } from './http/endpoint.ts';
 import { Metrics } from './http/metrics.ts';
 import { buildOpenApi } from './http/openapi.ts';
-import { opsEndpoints } from './http/ops.ts';
+import { opsEndpoints, type MetricsAccess } from './http/ops.ts';
+import { upgradeHandler, type UpgradeTarget } from './http/upgrades.ts';
 import type { Logger } from './lib/log.ts';
-import type { DojoModule, ModuleContext } from './modules.ts';
+import { createModuleContext } from './module-context.ts';
+import type { DojoModule, ModuleInstance } from './modules.ts';
+import { startPeriodicTasks } from './tasks.ts';
 
 export interface RunningSystem {
   readonly url: string;
   readonly port: number;
+  /** The separate metrics listener's URL, when METRICS_PORT is set. */
+  readonly metricsUrl: string | undefined;
   readonly adapters: Adapters;
+  /** What the modules provide each other (operators' actions among them). */
+  readonly capabilities: Partial<Capabilities>;
   /** Stop accepting, drain in-flight work, close adapters. Idempotent. */
   stop(): Promise<void>;
 }
@@ -52,21 +61,59 @@ function closeHttp(server: HttpServer, timeoutMs: number): Promise<void> {
   });
 }
 
-/** Wires the adapters once, starts the configured roles on one HTTP server, and returns how to stop them. */
+const newHttpServer = () =>
+  createServer({ requestTimeout: 30_000, headersTimeout: 10_000, keepAliveTimeout: 5_000 });
+
+/** Inits every module in boot order, each seeing what the ones before it provide; undone if one fails. */
+async function initModules(
+  modules: readonly DojoModule[],
+  base: Parameters<typeof createModuleContext>[0],
+): Promise<{ instances: ModuleInstance[]; capabilities: Partial<Capabilities> }> {
+  const { ctx, provide, provided } = createModuleContext(base);
+  const instances: ModuleInstance[] = [];
+  try {
+    for (const m of modules) {
+      const instance = await m.init(ctx);
+      instances.push(instance);
+      if (instance.provides) provide(m.name, instance.provides);
+    }
+  } catch (error) {
+    await Promise.allSettled(instances.map((i) => i.close?.()));
+    throw error;
+  }
+  return { instances, capabilities: provided };
+}
+
+/**
+ * Wires the adapters once, inits the modules, and serves the configured roles behind one front door on one
+ * HTTP server: every request and every WebSocket upgrade goes through it (routing, CORS, origin checks),
+ * whichever roles are on. Returns how to stop it all.
+ */
 export async function startSystem(options: StartOptions): Promise<RunningSystem> {
   const { config, logger, modules } = options;
   const roles = new Set(config.roles);
   const adapters = await createAdapters({ config, logger });
   let shuttingDown = false;
+  let instances: ModuleInstance[] = [];
   try {
     await adapters.store.migrate(modules.flatMap((m) => m.migrations ?? []));
     const topics = modules.flatMap((m) => m.topics ?? []);
     if (topics.length) await adapters.queue.ensureTopics(topics);
 
     const metrics = new Metrics();
-    const ctx: ModuleContext = { config, logger, metrics, adapters, services: {} };
-    for (const m of modules) await m.init?.(ctx);
-    const domainEndpoints = roles.has('api') ? modules.flatMap((m) => m.endpoints?.(ctx) ?? []) : [];
+    const started = await initModules(modules, { config, logger, metrics, adapters });
+    instances = started.instances;
+    const { capabilities } = started;
+    const roomHost: RoomHost | undefined = roles.has('rooms')
+      ? createRoomHost({
+          logger,
+          redisUrl: config.redis?.url,
+          publicAddress: config.roomsPublicAddress,
+          rooms: instances.flatMap((i) => i.rooms ?? []),
+          maxPayloadBytes: 256 * 1024,
+        })
+      : undefined;
+
     const endpoints: AnyEndpoint[] = [];
     const openapi = buildOpenApiOnce(() =>
       buildOpenApi(endpoints, {
@@ -75,51 +122,82 @@ export async function startSystem(options: StartOptions): Promise<RunningSystem>
         description: 'POC tracking and live coding dojos. Errors are RFC 9457 problem details.',
       }),
     );
+    const metricsAccess: MetricsAccess = config.metrics.token ? { token: config.metrics.token } : 'loopback';
+    const isShuttingDown = () => shuttingDown;
     endpoints.push(
-      ...opsEndpoints({ checks: adapters.checks, metrics, openapi, isShuttingDown: () => shuttingDown }),
-      ...domainEndpoints,
+      ...opsEndpoints({
+        checks: adapters.checks,
+        metrics,
+        openapi,
+        isShuttingDown,
+        metricsAccess: config.metrics.port ? undefined : metricsAccess,
+      }),
+      ...(roles.has('api') ? instances.flatMap((i) => i.endpoints ?? []) : []),
+      ...(roomHost?.endpoints ?? []),
     );
-    const app = createHttpApp({
+    const http = {
       logger,
       metrics,
-      endpoints,
-      extraRoutes: adapters.httpRoutes,
       bodyLimitBytes: config.bodyLimitBytes,
       strictResponses: config.nodeEnv !== 'production',
       https: config.publicUrl.startsWith('https:'),
+      corsOrigins: config.corsOrigins,
+      trustProxy: config.trustProxy,
+    };
+    const app = createHttpApp({
+      ...http,
+      endpoints,
+      plainRoutes: adapters.httpRoutes,
+      ...(capabilities.auth ? { auth: capabilities.auth } : {}),
     });
+    const upgradeTargets: UpgradeTarget[] = roomHost ? [roomHost.upgrades] : [];
+    const httpServer = newHttpServer();
+    httpServer.on('request', app);
+    httpServer.on(
+      'upgrade',
+      upgradeHandler({ cors: new CorsPolicy(config.corsOrigins), targets: upgradeTargets, logger }),
+    );
+    await roomHost?.start();
+    await listen(httpServer, config.port, config.host);
 
-    const httpServer = createServer({
-      requestTimeout: 30_000,
-      headersTimeout: 10_000,
-      keepAliveTimeout: 5_000,
-    });
-    let roomHost: RoomHost | undefined;
-    if (roles.has('rooms')) {
-      roomHost = createRoomHost({
-        httpServer,
-        app,
-        logger,
-        redisUrl: config.redis?.url,
-        publicAddress: config.roomsPublicAddress,
-        rooms: modules.flatMap((m) => m.rooms?.(ctx) ?? []),
-        maxPayloadBytes: 256 * 1024,
-      });
-      await roomHost.listen(config.port, config.host);
-    } else {
-      httpServer.on('request', app);
-      await listen(httpServer, config.port, config.host);
+    let metricsServer: HttpServer | undefined;
+    if (config.metrics.port) {
+      metricsServer = newHttpServer();
+      const access: MetricsAccess = config.metrics.token ? metricsAccess : 'anyone';
+      metricsServer.on(
+        'request',
+        createHttpApp({
+          ...http,
+          endpoints: opsEndpoints({
+            checks: [],
+            metrics,
+            openapi,
+            isShuttingDown,
+            metricsAccess: access,
+          }).filter((e) => e.path === '/metrics'),
+        }),
+      );
+      await listen(metricsServer, config.metrics.port, config.host);
     }
+
+    const tasks = startPeriodicTasks(
+      instances.flatMap((i) => i.tasks ?? []),
+      logger,
+    );
     const workers = roles.has('workers')
       ? await startWorkers({
           queue: adapters.queue,
-          workers: modules.flatMap((m) => m.workers?.(ctx) ?? []),
+          workers: instances.flatMap((i) => i.workers ?? []),
           logger,
         })
       : undefined;
 
     const port = (httpServer.address() as AddressInfo).port;
-    logger.info({ port, roles: [...roles], adapters: adapters.describe() }, 'dojo started');
+    const metricsPort = metricsServer ? (metricsServer.address() as AddressInfo).port : undefined;
+    logger.info(
+      { port, metricsPort, roles: [...roles], adapters: adapters.describe(), cors: config.corsOrigins },
+      'dojo started',
+    );
 
     let stopping: Promise<void> | undefined;
     const stop = () =>
@@ -130,14 +208,24 @@ export async function startSystem(options: StartOptions): Promise<RunningSystem>
         await Promise.allSettled([
           roomHost ? roomHost.shutdown() : Promise.resolve(),
           closeHttp(httpServer, drain),
+          metricsServer ? closeHttp(metricsServer, drain) : Promise.resolve(),
           workers ? workers.close() : Promise.resolve(),
+          tasks.stop(),
         ]);
-        await Promise.allSettled(modules.map((m) => m.close?.() ?? Promise.resolve()));
+        await Promise.allSettled(instances.map((i) => i.close?.() ?? Promise.resolve()));
         await adapters.close();
         logger.info('shut down');
       })());
-    return { url: `http://127.0.0.1:${port}`, port, adapters, stop };
+    return {
+      url: `http://127.0.0.1:${port}`,
+      port,
+      metricsUrl: metricsPort ? `http://127.0.0.1:${metricsPort}` : undefined,
+      adapters,
+      capabilities,
+      stop,
+    };
   } catch (error) {
+    await Promise.allSettled(instances.map((i) => i.close?.() ?? Promise.resolve()));
     await adapters.close().catch(() => undefined);
     throw error;
   }

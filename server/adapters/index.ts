@@ -1,13 +1,13 @@
 import path from 'node:path';
-import type { RequestHandler } from 'express';
 import type { Config } from '../../config/index.ts';
-import { FILES_PATH } from '../../protocol/http.ts';
 import type { ReadinessCheck } from '../http/ops.ts';
+import type { PlainRoute } from '../http/types.ts';
 import type { Logger } from '../lib/log.ts';
 import { loadOrCreateSecret } from '../lib/secrets.ts';
 import type { Blobs } from '../ports/blobs.ts';
 import type { Bus } from '../ports/bus.ts';
 import type { Cache } from '../ports/cache.ts';
+import type { Leases } from '../ports/lease.ts';
 import type { Mailer } from '../ports/mail.ts';
 import type { Queue } from '../ports/queue.ts';
 import type { Store } from '../ports/store.ts';
@@ -18,6 +18,8 @@ import { createRedisBus } from './bus-redis/index.ts';
 import { MemoryCache } from './cache-memory/index.ts';
 import { RedisCache } from './cache-redis/index.ts';
 import { ResilientCache } from './cache-resilient/index.ts';
+import { MemoryLeases } from './lease-memory/index.ts';
+import { createRedisLeases } from './lease-redis/index.ts';
 import { OutboxMailer } from './mail-outbox/index.ts';
 import { SmtpMailer } from './mail-smtp/index.ts';
 import { EmbeddedQueue } from './queue-embedded/index.ts';
@@ -33,10 +35,11 @@ export interface Adapters {
   readonly queue: Queue;
   readonly blobs: Blobs;
   readonly mailer: Mailer;
+  readonly leases: Leases;
   /** One readiness check per adapter in use. */
   readonly checks: readonly ReadinessCheck[];
   /** Routes an embedded adapter needs the HTTP server to expose (signed file downloads). */
-  readonly httpRoutes: readonly { readonly path: string; readonly handler: RequestHandler }[];
+  readonly httpRoutes: readonly PlainRoute[];
   /** Which adapter serves each port, for the boot log. */
   describe(): Record<string, string>;
   close(): Promise<void>;
@@ -74,6 +77,10 @@ export async function createAdapters(options: { config: Config; logger: Logger }
     const bus = track(
       config.redis ? await createRedisBus({ ...config.redis, logger: log('bus') }) : new MemoryBus(),
     );
+    // Critical like the bus: a room cannot start without its lease, nor a dead node's room be taken over.
+    const leases = track(
+      config.redis ? await createRedisLeases({ ...config.redis, logger: log('leases') }) : new MemoryLeases(),
+    );
     const queue = track(
       config.kafka
         ? await createKafkaQueue({ ...config.kafka, logger: log('queue') })
@@ -95,7 +102,7 @@ export async function createAdapters(options: { config: Config; logger: Logger }
         logger: log('blobs'),
       });
       blobs = track(fsBlobs);
-      httpRoutes = [{ path: `${FILES_PATH}/*key`, handler: signedFileRoute(fsBlobs) }];
+      httpRoutes = [signedFileRoute(fsBlobs)];
     }
     const mailer = track(
       config.mail.smtpUrl
@@ -106,7 +113,7 @@ export async function createAdapters(options: { config: Config; logger: Logger }
             logger: log('mail'),
           }),
     );
-    const ports = { store, cache, bus, queue, blobs, mailer };
+    const ports = { store, cache, bus, leases, queue, blobs, mailer };
     return {
       ...ports,
       // Without Redis the cache degrades to misses and requests are still served: it is reported, not required.

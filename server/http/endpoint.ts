@@ -4,6 +4,9 @@ import fresh from 'fresh';
 import typeIs from 'type-is';
 import type { z } from 'zod';
 import { AppError } from '../lib/errors.ts';
+import { deepFreeze } from '../lib/freeze.ts';
+import type { Auth } from '../capabilities.ts';
+import { authMiddleware, authResponses, type EndpointAuth } from './auth.ts';
 import { fieldErrors } from './problem.ts';
 import type { HttpRequest, HttpResponse, Middleware, NextFunction } from './types.ts';
 
@@ -44,10 +47,13 @@ export interface Endpoint<B = unknown, Q = unknown, P = unknown> {
   readonly summary: string;
   readonly description?: string;
   readonly tags: readonly string[];
-  /** Middlewares run before validation, e.g. authentication. */
+  /**
+   * Needs a caller (a bearer access token), optionally in one of some roles: gives the endpoint the
+   * authentication middleware, its OpenAPI security entry, and its 401 (and 403) responses.
+   */
+  readonly auth?: EndpointAuth;
+  /** Middlewares run after authentication, before the body is read and validated. */
   readonly before?: readonly Middleware[];
-  /** Marks the endpoint as needing a bearer token in the OpenAPI document. */
-  readonly auth?: boolean;
   readonly body?: z.ZodType<B>;
   /** Accept `application/x-www-form-urlencoded` besides JSON (OAuth token requests). */
   readonly acceptsForm?: boolean;
@@ -122,6 +128,12 @@ function sendBody(req: HttpRequest, res: HttpResponse, contentType: string, body
 
 const withCharset = (type: string) => (/;\s*charset=/i.test(type) ? type : `${type}; charset=utf-8`);
 
+/** The endpoint's documented responses, with those its `auth` option adds. */
+export const responsesOf = (endpoint: AnyEndpoint): Readonly<Record<number, ResponseSpec>> => ({
+  ...authResponses(endpoint.auth),
+  ...endpoint.responses,
+});
+
 function sendReply(req: HttpRequest, res: HttpResponse, endpoint: AnyEndpoint, out: Reply, strict: boolean) {
   const spec = endpoint.responses[out.status];
   if (strict) {
@@ -172,14 +184,6 @@ function bodyParsers(endpoint: AnyEndpoint, defaultLimit: number): Middleware[] 
 
 /** Queries kept validated per endpoint: a mobile app asks the same few searches over and over. */
 const QUERY_CACHE_ENTRIES = 1000;
-
-const deepFreeze = <T>(value: T): T => {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    for (const inner of Object.values(value)) deepFreeze(inner);
-    Object.freeze(value);
-  }
-  return value;
-};
 
 /**
  * The endpoint's query, parsed as Express does (node:querystring) and validated, remembered by its raw text:
@@ -243,9 +247,19 @@ export type EndpointHandler = (
  */
 export function endpointHandler(
   endpoint: AnyEndpoint,
-  options: { readonly strictResponses: boolean; readonly bodyLimitBytes: number },
+  options: { readonly strictResponses: boolean; readonly bodyLimitBytes: number; readonly auth?: Auth },
 ): EndpointHandler {
-  const chain = [...(endpoint.before ?? []), ...bodyParsers(endpoint, options.bodyLimitBytes)];
+  const authenticate: Middleware[] = [];
+  if (endpoint.auth) {
+    if (!options.auth)
+      throw new Error(`${endpoint.method} ${endpoint.path} needs auth, but no module provides it`);
+    authenticate.push(authMiddleware(options.auth, endpoint.auth));
+  }
+  const chain = [
+    ...authenticate,
+    ...(endpoint.before ?? []),
+    ...bodyParsers(endpoint, options.bodyLimitBytes),
+  ];
   const readQuery = queryReader(endpoint.query, endpoint.cacheQueries === true);
   const run = async (req: HttpRequest, res: HttpResponse, params: Readonly<Record<string, string>>) => {
     const url = req.url ?? '';

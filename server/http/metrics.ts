@@ -17,13 +17,7 @@ export class Metrics {
   }
 
   /** Counts a finished request, labelled by its route template (never the raw path: ids would explode cardinality). */
-  observeRequest(
-    method: string,
-    route: string,
-    status: number,
-    tenant: string | undefined,
-    seconds: number,
-  ): void {
-    this.#requests.observe(method, route, status, tenant ?? 'none', seconds);
+  observeRequest(method: string, route: string, status: number, seconds: number): void {
+    this.#requests.observe(method, route, status, seconds);
   }
 }

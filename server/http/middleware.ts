@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isIP } from 'node:net';
 import { REQUEST_ID_HEADER } from '../../protocol/http.ts';
 import { plainLineWriter, type Logger } from '../lib/log.ts';
 import type { Metrics } from './metrics.ts';
@@ -11,6 +12,8 @@ const SCOPE = Symbol('dojo.request');
 
 /** What the tracker keeps of a request: its log fields, its child logger once asked for, its route. */
 interface RequestScope {
+  /** The client's address, as far as the trusted proxies tell (see `clientAddress`). */
+  readonly client: string;
   readonly base: Logger;
   bindings: Readonly<Record<string, string>>;
   child: Logger | undefined;
@@ -44,26 +47,45 @@ export function setRoute(req: IncomingMessage, route: string): void {
 }
 
 /**
- * The address of the peer that sent the request (the throttling key). Proxies are not trusted, so behind
- * one this is the proxy's address.
+ * The client's address (the throttling key, in logs): the peer's, or behind `trustProxy` proxies the
+ * address the outermost trusted one saw, read from `X-Forwarded-For` right to left. Entries left of it
+ * are the client's own claims and are never believed, so a spoofed header from an untrusted peer changes
+ * nothing.
  */
-export const clientAddress = (req: IncomingMessage): string => req.socket.remoteAddress ?? 'unknown';
+export function resolveClientAddress(req: IncomingMessage, trustProxy: number): string {
+  const peer = req.socket.remoteAddress ?? 'unknown';
+  if (trustProxy === 0) return peer;
+  const header = req.headers['x-forwarded-for'];
+  const forwarded = (Array.isArray(header) ? header.join(',') : (header ?? ''))
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  // [client claims…, what proxy 1 saw …, peer]: each trusted hop vouches for the entry left of it.
+  const chain = [...forwarded, peer];
+  let address = peer;
+  for (let hop = 1; hop <= trustProxy && hop < chain.length; hop++) {
+    const candidate = chain[chain.length - 1 - hop] as string;
+    if (isIP(candidate) === 0) break;
+    address = candidate;
+  }
+  return address;
+}
+
+/** The client address the tracker resolved for this request (the peer's if it was not tracked). */
+export const clientAddress = (req: IncomingMessage): string =>
+  (req as Scoped)[SCOPE]?.client ?? req.socket.remoteAddress ?? 'unknown';
 
 const pathOf = (url: string): string => {
   const query = url.indexOf('?');
   return query < 0 ? url : url.slice(0, query);
 };
 
-/** A route Express matched (the few plain routes outside the endpoint table), as `baseUrl + path`. */
-function expressRoute(req: IncomingMessage): string {
-  const { route, baseUrl } = req as IncomingMessage & { route?: { path?: unknown }; baseUrl?: string };
-  return route?.path ? `${baseUrl ?? ''}${String(route.path)}` : 'unmatched';
-}
-
 export interface RequestTrackerOptions {
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly https: boolean;
+  /** Proxy hops whose `X-Forwarded-For` is believed (TRUST_PROXY). */
+  readonly trustProxy: number;
 }
 
 /**
@@ -91,7 +113,13 @@ export function requestTracker(
     res.setHeader(REQUEST_ID_HEADER, requestId);
     for (const [name, value] of headers) res.setHeader(name, value);
     const locals = ((res as HttpResponse).locals ??= {});
-    const scope: RequestScope = { base: logger, bindings: { requestId }, child: undefined, route: undefined };
+    const scope: RequestScope = {
+      client: resolveClientAddress(req, options.trustProxy),
+      base: logger,
+      bindings: { requestId },
+      child: undefined,
+      route: undefined,
+    };
     (req as Scoped)[SCOPE] = scope;
     const url = req.url ?? '/';
     const started = performance.now();
@@ -99,7 +127,7 @@ export function requestTracker(
       const ms = performance.now() - started;
       const tenantId = locals.tenantId as string | undefined;
       const method = req.method ?? 'GET';
-      metrics.observeRequest(method, scope.route ?? expressRoute(req), res.statusCode, tenantId, ms / 1000);
+      metrics.observeRequest(method, scope.route ?? 'unmatched', res.statusCode, ms / 1000);
       const log = scope.child ?? logger;
       if (!log.isLevelEnabled('info')) return;
       const line: Record<string, string | number> = {

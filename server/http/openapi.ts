@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { AnyEndpoint } from './endpoint.ts';
+import { responsesOf, type AnyEndpoint } from './endpoint.ts';
 import { problemBodySchema } from './problem.ts';
 
 type JsonSchema = Record<string, unknown>;
@@ -35,7 +35,7 @@ export function buildOpenApi(
   const paths: Record<string, Record<string, unknown>> = {};
   for (const e of endpoints) {
     const responses: Record<string, unknown> = {};
-    for (const [status, spec] of Object.entries(e.responses)) {
+    for (const [status, spec] of Object.entries(responsesOf(e))) {
       responses[status] = {
         description: spec.description,
         ...(spec.schema || spec.contentType

@@ -1,5 +1,4 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ErrorRequestHandler } from 'express';
 import { z } from 'zod';
 import { PROBLEM_CONTENT_TYPE } from '../../protocol/http.ts';
 import { AppError, type ErrorKind, type FieldError } from '../lib/errors.ts';
@@ -212,9 +211,4 @@ export function sendError(error: unknown, req: IncomingMessage, res: ServerRespo
     return;
   }
   sendProblem(res, problem, retryAfter);
-}
-
-/** `sendError` as an Express error handler, for the plain routes Express serves. */
-export function problemHandler(logger: Logger): ErrorRequestHandler {
-  return (error: unknown, req, res, _next) => sendError(error, req, res, logger);
 }

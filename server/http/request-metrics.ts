@@ -34,7 +34,7 @@ export class RequestMetrics {
     const families = [
       {
         name: `${prefix}http_requests_total`,
-        help: 'HTTP requests by route template, status and tenant (when authenticated)',
+        help: 'HTTP requests by route template and status',
         type: 'counter',
         get: () => this.#counter(`${prefix}http_requests_total`),
       },
@@ -63,12 +63,13 @@ export class RequestMetrics {
     }
   }
 
-  observe(method: string, route: string, status: number, tenant: string, seconds: number): void {
-    const key = `${method} ${status} ${tenant} ${route}`;
+  /** No tenant or user label, ever: a scrape must not list who uses the service (nor explode cardinality). */
+  observe(method: string, route: string, status: number, seconds: number): void {
+    const key = `${method} ${status} ${route}`;
     let series = this.#series.get(key);
     if (!series) {
       series = {
-        labels: { method, route, status: String(status), tenant },
+        labels: { method, route, status: String(status) },
         count: 0,
         sum: 0,
         buckets: new Float64Array(this.#bounds.length + 1),
@@ -86,39 +87,17 @@ export class RequestMetrics {
     return [...this.#series.values()].map((s) => ({ value: s.count, labels: s.labels, metricName: name }));
   }
 
-  /** The duration histogram has no tenant label: series of one route and status are added up. */
   #histogram(name: string): Sample[] {
-    const merged = new Map<
-      string,
-      { labels: Record<string, string>; sum: number; count: number; buckets: number[] }
-    >();
-    for (const s of this.#series.values()) {
-      const { method, route, status } = s.labels as Record<string, string>;
-      const key = `${method} ${status} ${route}`;
-      let m = merged.get(key);
-      if (!m) {
-        m = {
-          labels: { method: method ?? '', route: route ?? '', status: status ?? '' },
-          sum: 0,
-          count: 0,
-          buckets: new Array<number>(s.buckets.length).fill(0),
-        };
-        merged.set(key, m);
-      }
-      m.sum += s.sum;
-      m.count += s.count;
-      for (let i = 0; i < s.buckets.length; i++) m.buckets[i] = (m.buckets[i] ?? 0) + (s.buckets[i] ?? 0);
-    }
     const values: Sample[] = [];
-    for (const m of merged.values()) {
+    for (const s of this.#series.values()) {
       let cumulative = 0;
-      m.buckets.forEach((n, i) => {
+      s.buckets.forEach((n, i) => {
         cumulative += n;
         const le = i < this.#bounds.length ? (this.#bounds[i] as number) : '+Inf';
-        values.push({ value: cumulative, labels: { le, ...m.labels }, metricName: `${name}_bucket` });
+        values.push({ value: cumulative, labels: { le, ...s.labels }, metricName: `${name}_bucket` });
       });
-      values.push({ value: m.sum, labels: m.labels, metricName: `${name}_sum` });
-      values.push({ value: m.count, labels: m.labels, metricName: `${name}_count` });
+      values.push({ value: s.sum, labels: s.labels, metricName: `${name}_sum` });
+      values.push({ value: s.count, labels: s.labels, metricName: `${name}_count` });
     }
     return values;
   }

@@ -21,3 +21,18 @@ export type Middleware = (req: HttpRequest, res: HttpResponse, next: NextFunctio
 
 /** What a Node HTTP server calls for each request. */
 export type HttpListener = (req: IncomingMessage, res: ServerResponse) => void;
+
+/**
+ * A route outside the endpoint table (a file download, a stream): gets Node's objects and the route's
+ * decoded params (`*` for a wildcard's rest); what it throws leaves as problem+json.
+ */
+export interface PlainRoute {
+  readonly method: 'GET' | 'POST';
+  /** find-my-way syntax: `/files/*`. */
+  readonly path: string;
+  readonly handler: (
+    req: HttpRequest,
+    res: HttpResponse,
+    params: Readonly<Record<string, string>>,
+  ) => Promise<void>;
+}

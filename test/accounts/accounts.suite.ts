@@ -1,5 +1,6 @@
 import { suite } from 'uvu';
 import { flowSuite } from './flow.suite.ts';
+import { hardeningSuite } from './hardening.suite.ts';
 import type { Backend } from './harness.ts';
 import { inputSuite } from './input.suite.ts';
 import { productionSuite } from './production.suite.ts';
@@ -10,6 +11,7 @@ export function accountsSuites(backend: Backend): void {
   flowSuite(backend);
   tokensSuite(backend);
   inputSuite(backend);
+  hardeningSuite(backend);
   productionSuite(backend);
   const done = suite(`accounts (${backend.label}): cleanup`);
   done('backend state removed', () => backend.cleanup());

@@ -385,6 +385,8 @@ export function startMain(backend: Backend, env: Env = {}): Promise<Node> {
       hashing: CHEAP_HASHING,
       refreshGraceSeconds: 1,
       throttlePerAddress: { freeFailures: 100_000, windowSeconds: 60, maxLockSeconds: 60 },
+      // Every suite signs up dozens of users from 127.0.0.1 (on real services, into one shared cache).
+      throttleSignUpPerAddress: { limit: 100_000, windowSeconds: 60 },
     },
     env,
   );

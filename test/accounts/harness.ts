@@ -4,9 +4,9 @@ import path from 'node:path';
 import { Redis } from 'ioredis';
 import { importJWK, SignJWT, type CryptoKey, type JWK } from 'jose';
 import { loadConfig, type Env } from '../../config/index.ts';
-import { createAccountsModule, type AccountsModule } from '../../server/modules/accounts/index.ts';
+import type { AccountsAdmin, Auth } from '../../server/capabilities.ts';
+import { createAccountsModule } from '../../server/modules/accounts/index.ts';
 import type { AccountsOptionsInput } from '../../server/modules/accounts/options.ts';
-import type { AccountsService } from '../../server/modules/accounts/service.ts';
 import { dropKeyspace, uniqueName } from '../support/services.ts';
 import { startTestSystem, type TestSystem } from '../support/system.ts';
 
@@ -73,9 +73,11 @@ export const CHEAP_HASHING = { N: 2 ** 10, r: 8, p: 1, keyLength: 32 } as const;
 
 export interface Node {
   readonly system: TestSystem;
-  readonly module: AccountsModule;
   readonly url: string;
-  service(): AccountsService;
+  /** The operators' actions the accounts module provides. */
+  admin(): AccountsAdmin;
+  /** The token verifier the accounts module provides the other modules. */
+  auth(): Auth;
   stop(): Promise<void>;
 }
 
@@ -86,15 +88,15 @@ export async function startNode(
 ): Promise<Node> {
   const module = createAccountsModule(options);
   const system = await startTestSystem({ env: backend.env(env), modules: [module] });
+  const provided = <T>(value: T | undefined): T => {
+    if (!value) throw new Error('the accounts module did not start');
+    return value;
+  };
   return {
     system,
-    module,
     url: system.url,
-    service: () => {
-      const service = module.serviceFor(system.adapters);
-      if (!service) throw new Error('accounts service not registered');
-      return service;
-    },
+    admin: () => provided(system.capabilities.accountsAdmin),
+    auth: () => provided(system.capabilities.auth),
     stop: () => system.cleanup(),
   };
 }

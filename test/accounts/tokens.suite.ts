@@ -101,7 +101,7 @@ export function tokensSuite(backend: Backend): void {
       const session = await newSession(node);
       const oldKid = String(headerOf(session.token).kid);
       await profile(node, session.token);
-      await node.service().keys.rotate();
+      await node.admin().rotateSigningKey();
       const jwks = await get(node, '/.well-known/jwks.json');
       assert.is(jwks.status, 200);
       const keys = jwks.body.keys as { kid: string; d?: string; kty: string }[];
@@ -122,7 +122,7 @@ export function tokensSuite(backend: Backend): void {
       assert.is.not(newKid, oldKid);
       assert.is(newKid, kids[0], 'the current key comes first');
       assert.is((await profile(node, fresh.token)).status, 200);
-      assert.is(await node.service().keys.rotateIfDue(), false, 'a fresh key is not due');
+      assert.is(await node.admin().rotateSigningKeyIfDue(), false, 'a fresh key is not due');
     },
   );
 
@@ -166,7 +166,7 @@ export function tokensSuite(backend: Backend): void {
   s('a disabled account loses its sessions and cannot sign in', async () => {
     const session = await newSession(node);
     assert.is((await profile(node, session.token)).status, 200);
-    await node.service().disableUser(session.userId);
+    await node.admin().disableUser(session.userId);
     assert.is((await profile(node, session.token)).status, 401);
     assert.is((await refresh(node, session.refreshToken)).body.error, 'invalid_grant');
     const res = await post(node, '/v1/login', {
@@ -179,17 +179,17 @@ export function tokensSuite(backend: Backend): void {
 
   s('verification cost: cold (signature) vs cached', async () => {
     const session = await newSession(node);
-    const auth = node.service().authenticator;
+    const auth = node.auth();
     const rounds = 200;
     let cold = 0;
     for (let i = 0; i < rounds; i++) {
       const copy = await forge(node, session.token, { claims: { jti: randomUUID() } });
       const started = performance.now();
-      await auth.authenticate(copy);
+      await auth.verify(copy);
       cold += performance.now() - started;
     }
     const started = performance.now();
-    for (let i = 0; i < rounds * 10; i++) await auth.authenticate(session.token);
+    for (let i = 0; i < rounds * 10; i++) await auth.verify(session.token);
     const cached = (performance.now() - started) / (rounds * 10);
     console.log(
       `    [measure ${backend.label}] token verification: cold ${(cold / rounds).toFixed(3)} ms (signature + revocation lookup), cached ${(cached * 1000).toFixed(1)} µs`,

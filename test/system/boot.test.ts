@@ -20,7 +20,15 @@ inProcess('/healthz and /readyz answer 200, readiness checks every adapter', asy
   const ready = await fetch(`${system.url}/readyz`);
   const body = (await ready.json()) as { status: string; checks: Record<string, { status: string }> };
   assert.is(ready.status, 200, JSON.stringify(body));
-  assert.equal(Object.keys(body.checks).sort(), ['blobs', 'bus', 'cache', 'mailer', 'queue', 'store']);
+  assert.equal(Object.keys(body.checks).sort(), [
+    'blobs',
+    'bus',
+    'cache',
+    'leases',
+    'mailer',
+    'queue',
+    'store',
+  ]);
   assert.ok(Object.values(body.checks).every((c) => c.status === 'ok'));
 });
 
@@ -31,10 +39,7 @@ inProcess('/metrics is Prometheus text with process and HTTP metrics', async () 
   assert.match(res.headers.get('content-type') ?? '', /^text\/plain; version=0\.0\.4/);
   const text = await res.text();
   assert.match(text, /# TYPE dojo_process_cpu_user_seconds_total counter/);
-  assert.match(
-    text,
-    /dojo_http_requests_total\{method="GET",route="\/healthz",status="200",tenant="none"\} \d+/,
-  );
+  assert.match(text, /dojo_http_requests_total\{method="GET",route="\/healthz",status="200"\} \d+/);
   assert.match(text, /dojo_http_request_duration_seconds_bucket\{le="0.005",method="GET",route="\/healthz"/);
 });
 

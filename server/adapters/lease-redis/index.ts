@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import { withTimeout } from '../../lib/timeout.ts';
 import { unavailable } from '../../lib/errors.ts';
 import type { Logger } from '../../lib/log.ts';
 import { LEASE_TTL_SECONDS, type LeaseClaim, type Leases } from '../../ports/lease.ts';
@@ -103,16 +104,14 @@ export class RedisLeases implements Leases {
   }
 
   async announce(processId: string): Promise<void> {
-    // SUBSCRIBE is idempotent; the subscriber has no command timeout of its own, so one is raced here.
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error('SUBSCRIBE timed out')), this.#commandTimeoutMs);
-    });
-    try {
-      await this.#run(() => Promise.race([this.#subscriber.subscribe(this.#channels + processId), timeout]));
-    } finally {
-      clearTimeout(timer);
-    }
+    // SUBSCRIBE is idempotent; the subscriber has no command timeout of its own, so it gets one here.
+    await this.#run(() =>
+      withTimeout(
+        () => this.#subscriber.subscribe(this.#channels + processId),
+        this.#commandTimeoutMs,
+        () => new Error('SUBSCRIBE timed out'),
+      ),
+    );
   }
 
   processAlive(processId: string): Promise<boolean> {

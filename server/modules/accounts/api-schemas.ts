@@ -1,18 +1,23 @@
 import { z } from 'zod';
 import { PASSWORD_MAX, PASSWORD_MIN } from './passwords.ts';
 import { ROLES } from './tokens.ts';
+import { usernameSchema } from './username.ts';
 
 /** Request and response shapes of the accounts endpoints; the same schemas validate and document. */
-const NO_CONTROL = /^[^\p{Cc}\p{Cf}]*$/u;
+
+// Control and format characters, and lone UTF-16 surrogates (Cs), which no text we store or mail may hold.
+const NO_CONTROL = /^[^\p{Cc}\p{Cf}\p{Cs}]*$/u;
 const name = z.string().trim().min(1).max(30).regex(NO_CONTROL, 'Must not contain control characters');
 
-export const username = z
-  .string()
-  .min(3)
-  .max(15)
-  .regex(/^[a-z0-9_.-]+$/, 'Only lower-case letters, digits, _ . and -');
+/** The one username rule (username.ts): trimmed, `[A-Za-z0-9_.-]{3,15}`, lower-cased. */
+export const username = usernameSchema;
 export const email = z.email().max(50);
-export const password = z.string().min(PASSWORD_MIN).max(PASSWORD_MAX);
+/** A new password: any characters, but well-formed Unicode (a lone surrogate would hash as U+FFFD). */
+export const password = z
+  .string()
+  .min(PASSWORD_MIN)
+  .max(PASSWORD_MAX)
+  .refine((p) => p.isWellFormed(), 'Must not contain lone UTF-16 surrogates');
 /** Opaque secrets we make: 32 random bytes, base64url. */
 export const secretToken = z
   .string()
@@ -54,7 +59,8 @@ export const confirmBody = z.strictObject({ token: secretToken });
 export const confirmResponse = z.object({ id: uuid, accountStatus: z.literal('A') });
 
 export const loginBody = z.strictObject({
-  username: z.string().trim().min(1).max(64),
+  username,
+  // Any string: passwords stored before well-formedness was required must still verify.
   password: z.string().min(1).max(PASSWORD_MAX),
 });
 export const loginResponse = z.object({

@@ -1,6 +1,5 @@
-import type { Adapters } from '../../adapters/index.ts';
-import type { DojoModule, ModuleContext } from '../../modules.ts';
-import { requireAuth } from './auth-middleware.ts';
+import type { Auth } from '../../capabilities.ts';
+import type { DojoModule } from '../../modules.ts';
 import { accountEndpoints } from './endpoints/account.ts';
 import { sessionEndpoints } from './endpoints/session.ts';
 import { tenantEndpoints } from './endpoints/tenant.ts';
@@ -9,25 +8,33 @@ import { resolveOptions, type AccountsOptionsInput } from './options.ts';
 import { ACCOUNTS_MIGRATIONS } from './schema.ts';
 import { createAccountsService, type AccountsService } from './service.ts';
 
-export interface AccountsModule extends DojoModule {
-  /** The service of the system that runs on these adapters (tests use it to rotate keys or disable users). */
-  serviceFor(adapters: Adapters): AccountsService | undefined;
+/** The accounts service seen through the kernel's narrow `auth` capability. */
+function authOf(service: AccountsService): Auth {
+  return {
+    verify: (token) => service.authenticator.authenticate(token),
+    known: (token) => service.authenticator.known(token),
+    user: async (tenantId, userId) => {
+      const user = await service.repo.user(userId);
+      if (!user || user.tenantId !== tenantId) return undefined;
+      return {
+        userId: user.userId,
+        tenantId: user.tenantId,
+        username: user.username,
+        displayName: `${user.firstName} ${user.lastName}`.trim() || user.username,
+        email: user.email,
+        active: user.accountStatus === 'A',
+      };
+    },
+  };
 }
 
 /**
- * Accounts, sessions and tenants (issue #3). Each system that wires the module gets its own service (key
- * ring, token caches, revocation subscription), made at init and offered to the other modules as
- * `ctx.services.accounts`; close() ends them.
+ * Accounts, sessions and tenants (issue #3). Each system gets its own service (key ring, token caches,
+ * revocation subscription); it offers the other modules `auth` (verify a caller, look a user up) and the
+ * operators `accountsAdmin`, and checks on a timer whether the signing key is due for rotation.
  */
-export function createAccountsModule(input: AccountsOptionsInput = {}): AccountsModule {
+export function createAccountsModule(input: AccountsOptionsInput = {}): DojoModule {
   const options = resolveOptions(input);
-  const mine = new Map<Adapters, AccountsService>();
-  const serviceOf = (ctx: ModuleContext): AccountsService => {
-    const service = mine.get(ctx.adapters);
-    if (!service) throw new Error('the accounts module was not initialised for this system');
-    return service;
-  };
-
   return {
     name: 'accounts',
     migrations: ACCOUNTS_MIGRATIONS,
@@ -38,24 +45,31 @@ export function createAccountsModule(input: AccountsOptionsInput = {}): Accounts
         adapters: ctx.adapters,
         accounts: options,
       });
-      mine.set(ctx.adapters, service);
-      ctx.services.accounts = service;
-    },
-    endpoints: (ctx) => {
-      const service = serviceOf(ctx);
-      const auth = requireAuth(ctx);
-      return [
-        ...accountEndpoints(service, auth),
-        ...sessionEndpoints(service, auth),
-        ...userEndpoints(service, auth),
-        ...tenantEndpoints(service, auth),
-      ];
-    },
-    serviceFor: (adapters) => mine.get(adapters),
-    close: async () => {
-      const services = [...mine.values()];
-      mine.clear();
-      await Promise.allSettled(services.map((s) => s.close()));
+      return {
+        endpoints: [
+          ...accountEndpoints(service),
+          ...sessionEndpoints(service),
+          ...userEndpoints(service),
+          ...tenantEndpoints(service),
+        ],
+        tasks: [
+          {
+            name: 'signing-key-check',
+            everyMs: options.keyCheckIntervalMs,
+            atStart: true,
+            run: async () => void (await service.keys.rotateIfDue()),
+          },
+        ],
+        provides: {
+          auth: authOf(service),
+          accountsAdmin: {
+            rotateSigningKey: () => service.keys.rotate(),
+            rotateSigningKeyIfDue: () => service.keys.rotateIfDue(),
+            disableUser: (userId) => service.disableUser(userId),
+          },
+        },
+        close: () => service.close(),
+      };
     },
   };
 }

@@ -7,12 +7,25 @@ export interface ThrottleRule {
   readonly maxLockSeconds: number;
 }
 
+/** At most `limit` attempts in a fixed window of `windowSeconds` that starts with the first attempt. */
+export interface RateLimit {
+  readonly limit: number;
+  readonly windowSeconds: number;
+}
+
 /**
  * Tunables of the accounts module. Defaults are the production values; tests shorten lifetimes and may use
  * cheaper hashing for behaviour that is not about hashing.
  */
 export interface AccountsOptions {
   readonly hashing: ScryptParams;
+  /**
+   * Worker threads that run scrypt (hash-pool.ts), each holding up to one hash's memory (128 MiB at the
+   * production parameters): hashing never runs on libuv's shared thread pool.
+   */
+  readonly hashingThreads: number;
+  /** Hashes waiting for a thread; beyond them a sign-up, login or password change gets 503 + Retry-After. */
+  readonly hashingQueue: number;
   readonly accessTokenTtlSeconds: number;
   /** Absolute lifetime of a refresh-token family (a session), from login. */
   readonly refreshFamilyTtlSeconds: number;
@@ -28,6 +41,8 @@ export interface AccountsOptions {
   readonly keyRingRefreshMs: number;
   readonly throttlePerAccount: ThrottleRule;
   readonly throttlePerAddress: ThrottleRule;
+  /** Sign-up attempts per client address (every attempt with a valid body counts, successful or not). */
+  readonly throttleSignUpPerAddress: RateLimit;
   /** Verified access tokens kept in memory per node. */
   readonly verifiedCacheSize: number;
   /** A cached verified token is checked again against the revocation table after this long. */
@@ -48,6 +63,8 @@ export const PRODUCTION_SCRYPT: ScryptParams = { N: 2 ** 17, r: 8, p: 1, keyLeng
 
 export const DEFAULT_OPTIONS: AccountsOptions = {
   hashing: PRODUCTION_SCRYPT,
+  hashingThreads: 2,
+  hashingQueue: 32,
   accessTokenTtlSeconds: 15 * 60,
   refreshFamilyTtlSeconds: 30 * 24 * 3600,
   refreshGraceSeconds: 10,
@@ -58,6 +75,7 @@ export const DEFAULT_OPTIONS: AccountsOptions = {
   keyRingRefreshMs: 60 * 1000,
   throttlePerAccount: { freeFailures: 5, windowSeconds: 15 * 60, maxLockSeconds: 15 * 60 },
   throttlePerAddress: { freeFailures: 20, windowSeconds: 15 * 60, maxLockSeconds: 15 * 60 },
+  throttleSignUpPerAddress: { limit: 20, windowSeconds: 60 * 60 },
   verifiedCacheSize: 10_000,
   revocationRecheckMs: 30 * 1000,
   userStateCacheMs: 30 * 1000,
@@ -75,6 +93,20 @@ export function resolveOptions(input: AccountsOptionsInput = {}): AccountsOption
   const options = { ...DEFAULT_OPTIONS, ...input };
   if (options.accessTokenTtlSeconds < 1 || options.accessTokenTtlSeconds > 15 * 60) {
     throw new Error('accessTokenTtlSeconds must be between 1 and 900');
+  }
+  if (
+    !Number.isInteger(options.hashingThreads) ||
+    options.hashingThreads < 1 ||
+    options.hashingThreads > 64
+  ) {
+    throw new Error('hashingThreads must be an integer between 1 and 64');
+  }
+  if (!Number.isInteger(options.hashingQueue) || options.hashingQueue < 0) {
+    throw new Error('hashingQueue must be a non-negative integer');
+  }
+  const signUps = options.throttleSignUpPerAddress;
+  if (!(signUps.limit >= 1) || !(signUps.windowSeconds >= 1)) {
+    throw new Error('throttleSignUpPerAddress needs a limit and a window of at least 1');
   }
   return options;
 }

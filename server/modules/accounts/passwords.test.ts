@@ -1,10 +1,22 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { ScryptPool } from './hash-pool.ts';
 import { PRODUCTION_SCRYPT } from './options.ts';
-import { DummyHash, hashPassword, needsRehash, passwordProblem, verifyPassword } from './passwords.ts';
+import {
+  DummyHash,
+  hashPassword as hashWith,
+  needsRehash,
+  passwordProblem,
+  verifyPassword as verifyWith,
+} from './passwords.ts';
 
 const cheap = { N: 2 ** 10, r: 8, p: 1, keyLength: 32 };
 const s = suite('accounts: passwords');
+// Hashing as the service does it: on the pool's worker threads.
+const pool = new ScryptPool({ threads: 2, maxQueue: 8 });
+const hashPassword = (password: string, params: typeof cheap) => hashWith(password, params, pool.derive);
+const verifyPassword = (password: string, stored: string) => verifyWith(password, stored, pool.derive);
+s.after(() => pool.close());
 
 s('production parameters: OWASP scrypt, hash and verify, and what one hash costs', async () => {
   assert.equal(PRODUCTION_SCRYPT, { N: 2 ** 17, r: 8, p: 1, keyLength: 32 });
@@ -21,6 +33,21 @@ s('production parameters: OWASP scrypt, hash and verify, and what one hash costs
   );
   assert.ok(hashMs > 20, 'the production cost is real');
 });
+
+s(
+  'hashes made before the hashing pool (crypto.scrypt on libuv) still verify: the format is unchanged',
+  async () => {
+    // Made by the previous implementation, at the production and at the cheap test parameters.
+    const production =
+      '$scrypt$ln=17,r=8,p=1$TUKCAkLuCCYoF__sbYVsZQ$9Gf_HsjJ0lwLJh-jRnFbFqtFfJrxattGlU6VNrZ_KxY';
+    const cheapHash =
+      '$scrypt$ln=10,r=8,p=1$mp7dzNcxhv48HfmDK2hYSg$2_PItwm8kvSaVZNMqs71sp_f1belVswwWtnIXB-dH74';
+    assert.ok(await verifyPassword('correct horse battery staple', production));
+    assert.not.ok(await verifyPassword('correct horse battery stapler', production));
+    assert.ok(await verifyPassword('cafe\u0301-au-lait', cheapHash), 'NFKC as before');
+    assert.not.ok(needsRehash(production, PRODUCTION_SCRYPT));
+  },
+);
 
 s('salted: the same password hashes differently each time', async () => {
   const [a, b] = await Promise.all([
@@ -71,7 +98,7 @@ s('policy: length, the common list (case-insensitive), not the username or email
 });
 
 s('the dummy hash costs a real verification and never matches', async () => {
-  const dummy = new DummyHash(cheap);
+  const dummy = new DummyHash(cheap, pool.derive);
   assert.match(await dummy.warm(), /^\$scrypt\$ln=10,/);
   assert.is(await dummy.burn('anything'), false);
 });

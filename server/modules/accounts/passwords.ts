@@ -1,4 +1,4 @@
-import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { FieldError } from '../../lib/errors.ts';
@@ -15,19 +15,11 @@ export const PASSWORD_MIN = 8;
 export const PASSWORD_MAX = 128;
 const SALT_BYTES = 16;
 
-function derive(password: string, salt: Buffer, params: ScryptParams): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    // Node refuses to use more than 32 MiB by default; N=2^17, r=8 needs 128 MiB.
-    const maxmem = 256 * params.N * params.r * params.p;
-    scrypt(
-      password,
-      salt,
-      params.keyLength,
-      { N: params.N, r: params.r, p: params.p, maxmem },
-      (error, key) => (error ? reject(error) : resolve(key)),
-    );
-  });
-}
+/**
+ * Derives an scrypt key. The accounts service's is `ScryptPool.derive` (hash-pool.ts): a few worker threads
+ * of its own with a bounded queue, never libuv's shared pool.
+ */
+export type Derive = (password: string, salt: Buffer, params: ScryptParams) => Promise<Buffer>;
 
 /** The same password, whatever Unicode composition the keyboard produced. */
 const normalize = (password: string) => password.normalize('NFKC');
@@ -36,7 +28,7 @@ const normalize = (password: string) => password.normalize('NFKC');
  * A PHC-style string, `$scrypt$ln=17,r=8,p=1$<salt>$<key>`, so each hash carries the parameters it was
  * made with and can be upgraded on the next successful login.
  */
-export async function hashPassword(password: string, params: ScryptParams): Promise<string> {
+export async function hashPassword(password: string, params: ScryptParams, derive: Derive): Promise<string> {
   const salt = randomBytes(SALT_BYTES);
   const key = await derive(normalize(password), salt, params);
   const ln = Math.log2(params.N);
@@ -65,7 +57,7 @@ function parse(stored: string): ParsedHash | undefined {
 }
 
 /** Compares in constant time; a malformed stored hash never matches. */
-export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+export async function verifyPassword(password: string, stored: string, derive: Derive): Promise<boolean> {
   const parsed = parse(stored);
   if (!parsed) return false;
   const key = await derive(normalize(password), parsed.salt, parsed.params);
@@ -86,21 +78,33 @@ export function needsRehash(stored: string, params: ScryptParams): boolean {
  */
 export class DummyHash {
   readonly #params: ScryptParams;
+  readonly #derive: Derive;
   #hash: Promise<string> | undefined;
 
-  constructor(params: ScryptParams) {
+  constructor(params: ScryptParams, derive: Derive) {
     this.#params = params;
+    this.#derive = derive;
   }
 
-  /** Makes the hash ahead of the first unknown username, so that one is not slower than the rest. */
+  /**
+   * Makes the hash ahead of the first unknown username, so that one is not slower than the rest. A failure
+   * (a busy or closing pool) is not kept: the next call tries again.
+   */
   warm(): Promise<string> {
-    this.#hash ??= hashPassword(randomBytes(18).toString('base64url'), this.#params);
-    return this.#hash;
+    const hash = (this.#hash ??= hashPassword(
+      randomBytes(18).toString('base64url'),
+      this.#params,
+      this.#derive,
+    ));
+    hash.catch(() => {
+      if (this.#hash === hash) this.#hash = undefined;
+    });
+    return hash;
   }
 
   /** Verifies against the dummy; false unless someone guessed 144 random bits. */
   async burn(password: string): Promise<boolean> {
-    return verifyPassword(password, await this.warm());
+    return verifyPassword(password, await this.warm(), this.#derive);
   }
 }
 

@@ -2,6 +2,7 @@ import type { Config } from '../../../config/index.ts';
 import type { Adapters } from '../../adapters/index.ts';
 import type { Logger } from '../../lib/log.ts';
 import { Authenticator } from './authenticator.ts';
+import { ScryptPool } from './hash-pool.ts';
 import { KeyRing } from './keyring.ts';
 import type { AccountsOptions } from './options.ts';
 import { DummyHash } from './passwords.ts';
@@ -22,6 +23,8 @@ export interface AccountsService {
   readonly authenticator: Authenticator;
   readonly sessions: Sessions;
   readonly throttle: LoginThrottle;
+  /** Password hashing threads of this system; pass `hashPool.derive` to hashPassword and verifyPassword. */
+  readonly hashPool: ScryptPool;
   readonly dummyHash: DummyHash;
   /** Ends every session of a user (password change, disabling): tokens issued before now stop working. */
   endSessions(
@@ -80,20 +83,13 @@ export function createAccountsService(options: {
     cache: adapters.cache,
     perAccount: o.throttlePerAccount,
     perAddress: o.throttlePerAddress,
+    signUpPerAddress: o.throttleSignUpPerAddress,
   });
 
-  const dummyHash = new DummyHash(o.hashing);
-  void dummyHash.warm();
+  const hashPool = new ScryptPool({ threads: o.hashingThreads, maxQueue: o.hashingQueue, logger });
+  const dummyHash = new DummyHash(o.hashing, hashPool.derive);
+  dummyHash.warm().catch((error: unknown) => logger.warn({ err: error }, 'dummy password hash not made yet'));
   authenticator.start();
-  let checking: Promise<unknown> = Promise.resolve();
-  const rotationCheck = () => {
-    checking = keys
-      .rotateIfDue()
-      .catch((error: unknown) => logger.warn({ err: error }, 'signing key check failed'));
-  };
-  rotationCheck();
-  const timer = setInterval(rotationCheck, o.keyCheckIntervalMs);
-  timer.unref();
 
   const endSessions: AccountsService['endSessions'] = async (userId, set = {}) => {
     const cutoff = Math.floor(Date.now() / 1000) + 1;
@@ -112,13 +108,12 @@ export function createAccountsService(options: {
     authenticator,
     sessions,
     throttle,
+    hashPool,
     dummyHash,
     endSessions,
     disableUser: (userId) => endSessions(userId, { account_status: 'D' }),
     close: async () => {
-      clearInterval(timer);
-      await checking;
-      await authenticator.close();
+      await Promise.all([authenticator.close(), hashPool.close()]);
     },
   };
 }

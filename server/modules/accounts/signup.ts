@@ -7,6 +7,7 @@ import { hashToken } from './refresh.ts';
 import { TABLES } from './schema.ts';
 import type { AccountsService } from './service.ts';
 import type { Role } from './tokens.ts';
+import { canonicalUsername, USERNAME_MESSAGE } from './username.ts';
 
 export interface SignUpInput {
   readonly firstName: string;
@@ -78,15 +79,22 @@ async function openInvitation(s: AccountsService, token: string, email: string):
  * Whatever fails after the claims releases them again.
  */
 export async function signUp(s: AccountsService, input: SignUpInput): Promise<{ id: string }> {
+  // The endpoint's schema has done this already; callers that are not the endpoint get the same rule.
+  const username = canonicalUsername(input.username);
+  if (username === undefined) {
+    throw invalid('ACCOUNT.INVALID_USERNAME', 'The username is not acceptable.', [
+      { path: 'username', message: USERNAME_MESSAGE },
+    ]);
+  }
   const email = input.email.toLowerCase();
-  const weak = passwordProblem(input.password, { username: input.username, email });
+  const weak = passwordProblem(input.password, { username, email });
   if (weak) throw invalid('ACCOUNT.WEAK_PASSWORD', 'The password is not acceptable.', [weak]);
   const invitation = input.invitation ? await openInvitation(s, input.invitation, email) : undefined;
 
-  const passwordHash = await hashPassword(input.password, s.options.hashing);
+  const passwordHash = await hashPassword(input.password, s.options.hashing, s.hashPool.derive);
   const userId = randomUUID();
   const now = new Date();
-  const usernameClaim = { table: TABLES.usernames, column: 'username', value: input.username };
+  const usernameClaim = { table: TABLES.usernames, column: 'username', value: username };
   const emailClaim = { table: TABLES.emails, column: 'email', value: email };
   if (!(await claim(s, usernameClaim, userId, now))) {
     throw taken('ACCOUNT.USERNAME_TAKEN', 'This username is taken.', {
@@ -117,7 +125,7 @@ export async function signUp(s: AccountsService, input: SignUpInput): Promise<{ 
     await s.adapters.store.insert(TABLES.users, {
       user_id: userId,
       tenant_id: invitation ? String(invitation.tenant_id) : randomUUID(),
-      username: input.username,
+      username,
       email,
       first_name: input.firstName,
       last_name: input.lastName,

@@ -2,26 +2,16 @@ import { randomUUID } from 'node:crypto';
 import { SignJWT, errors, jwtVerify } from 'jose';
 import { z } from 'zod';
 import { AppError } from '../../lib/errors.ts';
+import { TENANT_ROLES, type Caller, type TenantRole as Role } from '../../capabilities.ts';
 import { ALG, type KeyRing } from './keyring.ts';
 
-export const ROLES = ['owner', 'admin', 'member'] as const;
-export type Role = (typeof ROLES)[number];
+export { TENANT_ROLES as ROLES, type TenantRole as Role } from '../../capabilities.ts';
 export const ACCESS_TOKEN_TYPE = 'at+jwt';
 /** Longer than any token we sign; anything bigger is refused before parsing. */
 const MAX_TOKEN_LENGTH = 4096;
 
-/** Who is calling, as proven by a verified access token. */
-export interface AuthContext {
-  readonly userId: string;
-  readonly tenantId: string;
-  readonly role: Role;
-  readonly jti: string;
-  /** The refresh-token family (the session) the token belongs to. */
-  readonly sessionId: string;
-  /** Epoch seconds. */
-  readonly issuedAt: number;
-  readonly expiresAt: number;
-}
+/** Who is calling, as proven by a verified access token (the kernel's `Caller`). */
+export type AuthContext = Caller;
 
 export interface Subject {
   readonly userId: string;
@@ -40,7 +30,7 @@ export interface SignedAccessToken {
 const claimsSchema = z.object({
   sub: z.uuid(),
   tid: z.uuid(),
-  role: z.enum(ROLES),
+  role: z.enum(TENANT_ROLES),
   jti: z.uuid(),
   sid: z.uuid(),
   iat: z.number().int(),

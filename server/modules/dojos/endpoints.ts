@@ -1,16 +1,13 @@
 import { defineEndpoint, reply, type AnyEndpoint } from '../../http/endpoint.ts';
-import type { Middleware } from '../../http/types.ts';
-import { authOf } from '../accounts/auth-middleware.ts';
+import { callerOf } from '../../http/auth.ts';
 import * as S from './api-schemas.ts';
 import type { DojosService } from './service.ts';
-
-const unauthenticated = S.err('Missing, invalid, expired or revoked access token');
 const unknown = S.err(
   "No such dojo among the caller's (another tenant's or a dojo the caller is not in is never revealed)",
 );
 
-export function dojoEndpoints(s: DojosService, auth: Middleware): AnyEndpoint[] {
-  const common = { tags: ['dojos'], before: [auth], auth: true } as const;
+export function dojoEndpoints(s: DojosService): AnyEndpoint[] {
+  const common = { tags: ['dojos'], auth: true } as const;
 
   const create = defineEndpoint({
     ...common,
@@ -24,9 +21,8 @@ export function dojoEndpoints(s: DojosService, auth: Middleware): AnyEndpoint[] 
     responses: {
       201: { description: 'Scheduled', schema: S.createResponse },
       400: S.err('Invalid input, or a member who is not an active user of your workspace'),
-      401: unauthenticated,
     },
-    handler: async ({ body, res }) => reply(201, { dojoId: await s.create(authOf(res), body) }),
+    handler: async ({ body, res }) => reply(201, { dojoId: await s.create(callerOf(res), body) }),
   });
 
   const list = defineEndpoint({
@@ -40,10 +36,9 @@ export function dojoEndpoints(s: DojosService, auth: Middleware): AnyEndpoint[] 
     responses: {
       200: { description: 'The dojos', schema: S.listResponse },
       400: S.err('Invalid range'),
-      401: unauthenticated,
     },
     handler: async ({ query, res }) => {
-      const dojos = await s.list(authOf(res), query.from, query.to);
+      const dojos = await s.list(callerOf(res), query.from, query.to);
       return reply(200, {
         dojos: dojos.map((d) => ({
           dojoId: d.dojoId,
@@ -67,11 +62,10 @@ export function dojoEndpoints(s: DojosService, auth: Middleware): AnyEndpoint[] 
     responses: {
       200: { description: 'The dojo', schema: S.dojoResponse },
       400: S.err('The id is not a UUID'),
-      401: unauthenticated,
       404: unknown,
     },
     handler: async ({ params, res }) => {
-      const { dojo, members, status } = await s.details(authOf(res), params.dojoId);
+      const { dojo, members, status } = await s.details(callerOf(res), params.dojoId);
       return reply(200, {
         dojoId: dojo.dojoId,
         subject: dojo.subject,
@@ -99,14 +93,13 @@ export function dojoEndpoints(s: DojosService, auth: Middleware): AnyEndpoint[] 
       responses: {
         200: { description: 'Done', schema: on ? S.startResponse : S.stopResponse },
         400: S.err('Invalid input'),
-        401: unauthenticated,
         403: S.err('Not the host (DOJO.NOT_HOST)'),
         404: unknown,
         409: S.err('The dojo has no live room (DOJO.NOT_LIVE)'),
         503: S.err('The live room did not answer in time'),
       },
       handler: async ({ body, res }) => {
-        await s.setRecording(authOf(res), body.dojoId, on);
+        await s.setRecording(callerOf(res), body.dojoId, on);
         return reply(200, on ? { success: true } : { success: true, recordingId: null });
       },
     });
@@ -123,11 +116,10 @@ export function dojoEndpoints(s: DojosService, auth: Middleware): AnyEndpoint[] 
     responses: {
       200: { description: 'The messages', schema: S.messagesResponse },
       400: S.err('Invalid query'),
-      401: unauthenticated,
       404: unknown,
     },
     handler: async ({ query, res }) => {
-      const list = await s.messages(authOf(res), query.roomId, query.userId);
+      const list = await s.messages(callerOf(res), query.roomId, query.userId);
       return reply(200, {
         messages: list.map((m) => ({
           messageId: m.messageId,
@@ -153,11 +145,10 @@ export function dojoEndpoints(s: DojosService, auth: Middleware): AnyEndpoint[] 
     responses: {
       200: { description: 'Removed', schema: S.removeResponse },
       400: S.err('Invalid input'),
-      401: unauthenticated,
       403: S.err('A message of someone else (DOJO.NOT_AUTHOR)'),
     },
     handler: async ({ body, res }) =>
-      reply(200, { success: true, removed: await s.remove(authOf(res), body.messageIds) }),
+      reply(200, { success: true, removed: await s.remove(callerOf(res), body.messageIds) }),
   });
 
   return [create, list, get, recording(true), recording(false), messages, remove];

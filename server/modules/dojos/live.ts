@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../../lib/log.ts';
 import type { Bus } from '../../ports/bus.ts';
-import { processOf, type LeaseStore } from './lease.ts';
+import { processOf, type Leases } from '../../ports/lease.ts';
 
 /** What the REST side asks of a live room, wherever it runs. */
 export type RoomCommand =
@@ -30,8 +30,24 @@ interface Envelope {
  * bus (Redis pub/sub across nodes, in-process otherwise) and the node that runs the room answers. Which
  * node that is, and whether it is alive, comes from the dojo's lease.
  */
+/** The lease port with every key in the dojo rooms' own namespace. */
+export type RoomLeases = Pick<Leases, 'claim' | 'holder' | 'release' | 'processAlive'>;
+
+function roomLeases(leases: Leases): RoomLeases {
+  const key = (dojoId: string) => `dojo-room:${dojoId}`;
+  return {
+    claim: (dojoId, holder, expected) => leases.claim(key(dojoId), holder, expected),
+    holder: (dojoId) => leases.holder(key(dojoId)),
+    release: (dojoId, holder) => leases.release(key(dojoId), holder),
+    processAlive: (processId) => leases.processAlive(processId),
+  };
+}
+
 export class LiveRooms {
-  readonly leases: LeaseStore;
+  /** Keyed by dojo id. */
+  readonly leases: RoomLeases;
+  readonly #announce: (processId: string) => Promise<void>;
+  #announced: Promise<void> | undefined;
   readonly #bus: Bus;
   readonly #logger: Logger;
   readonly #processId: () => string | undefined;
@@ -39,16 +55,26 @@ export class LiveRooms {
   readonly #waiting = new Map<string, (outcome: CommandOutcome) => void>();
   #ready: Promise<Array<() => Promise<void>>> | undefined;
 
-  constructor(options: {
-    bus: Bus;
-    leases: LeaseStore;
-    logger: Logger;
-    processId: () => string | undefined;
-  }) {
+  constructor(options: { bus: Bus; leases: Leases; logger: Logger; processId: () => string | undefined }) {
     this.#bus = options.bus;
-    this.leases = options.leases;
+    this.leases = roomLeases(options.leases);
+    this.#announce = (processId) => options.leases.announce(processId);
     this.#logger = options.logger;
     this.#processId = options.processId;
+  }
+
+  /**
+   * Announces this process as alive to the other nodes (a room is about to hold a lease), once. A failed
+   * announce is not kept: the next room tries again.
+   */
+  announce(): Promise<void> {
+    const processId = this.#processId();
+    if (!processId) return Promise.reject(new Error('this process runs no rooms'));
+    this.#announced ??= this.#announce(processId).catch((error: unknown) => {
+      this.#announced = undefined;
+      throw error;
+    });
+    return this.#announced;
   }
 
   /** Subscribes once; every caller awaits the same subscription. */
@@ -150,6 +176,5 @@ export class LiveRooms {
     this.#ready = undefined;
     this.#rooms.clear();
     if (subscriptions) await Promise.allSettled((await subscriptions).map((unsubscribe) => unsubscribe()));
-    await this.leases.close();
   }
 }

@@ -86,7 +86,7 @@ export const DOJOS_MIGRATIONS: readonly Migration[] = [
         name: TABLES.snapshots,
         columns: {
           dojo_id: 'uuid',
-          /** The room state as JSON (see rooms/dojo/snapshot.ts). */
+          /** The room state as JSON (see room/snapshot.ts). */
           state: 'json',
           saved: 'timestamp',
           /** The Colyseus process that wrote it. */

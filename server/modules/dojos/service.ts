@@ -3,14 +3,12 @@ import type { DojoStatus } from '../../../protocol/dojo.ts';
 import type { AppError } from '../../lib/errors.ts';
 import { conflict, forbidden, invalid, notFound, unavailable, type FieldError } from '../../lib/errors.ts';
 import type { Logger } from '../../lib/log.ts';
-import type { AuthContext } from '../accounts/auth-middleware.ts';
+import type { Auth, Caller as AuthContext } from '../../capabilities.ts';
 import type { LiveRooms } from './live.ts';
 import type { Dojo, DojosRepo, DojoListing, Message, MessageRef } from './repo.ts';
 
-/** What the dojos module needs to know about a user (from the accounts module). */
-export interface UserLookup {
-  user(userId: string): Promise<{ readonly tenantId: string; readonly active: boolean } | undefined>;
-}
+/** What the dojos module needs to know about a user: the kernel's user lookup. */
+export type UserLookup = Pick<Auth, 'user'>;
 
 /** Messages returned by one read at most (the newest ones, oldest first). */
 export const MESSAGES_READ_LIMIT = 1000;
@@ -48,8 +46,8 @@ export class DojosService {
     await Promise.all(
       input.members.map(async (userId, i) => {
         if (userId === auth.userId) return;
-        const user = await this.#users.user(userId);
-        if (!user || user.tenantId !== auth.tenantId || !user.active) {
+        const user = await this.#users.user(auth.tenantId, userId);
+        if (!user?.active) {
           problems.push({ path: `members.${i}`, message: 'Not an active user of your workspace' });
         }
       }),

@@ -1,23 +1,21 @@
 import { defineEndpoint, reply, type AnyEndpoint } from '../../http/endpoint.ts';
-import type { Middleware } from '../../http/types.ts';
-import { assertCaller, authOf } from '../accounts/auth-middleware.ts';
+import { assertCaller, callerOf } from '../../http/auth.ts';
 import { createBody, err, idParams, listQuery, patchBody, pocPage, pocView, view } from './api-schemas.ts';
 import type { PocPage } from './page-cache.ts';
 import type { Owner } from './repo.ts';
 import type { PocService } from './service.ts';
 
 const TAGS = ['pocs'];
-const unauthenticated = err('Missing, invalid, expired or revoked access token');
 const unknown = err("No such POC among the caller's own (another user's or tenant's POC is never revealed)");
 const badId = err('The id is not a UUID (`errors[].path` is `params.id`)');
 
-const ownerOf = (res: Parameters<typeof authOf>[0]): Owner => {
-  const { tenantId, userId } = authOf(res);
+const ownerOf = (res: Parameters<typeof callerOf>[0]): Owner => {
+  const { tenantId, userId } = callerOf(res);
   return { tenantId, userId };
 };
 
-export function pocEndpoints(s: PocService, auth: Middleware): AnyEndpoint[] {
-  const common = { tags: TAGS, before: [auth], auth: true } as const;
+export function pocEndpoints(s: PocService): AnyEndpoint[] {
+  const common = { tags: TAGS, auth: true } as const;
   // A cached page is the same object on every hit: its JSON bytes are made once, on the first one.
   const bodies = new WeakMap<PocPage, Buffer>();
   const pageJson = (page: PocPage): Buffer => {
@@ -42,12 +40,11 @@ export function pocEndpoints(s: PocService, auth: Middleware): AnyEndpoint[] {
     responses: {
       201: { description: 'The new POC', schema: pocView },
       400: err('Invalid input; `errors` names each field'),
-      401: unauthenticated,
       403: err("A userId or tenantId that is not the caller's (AUTH.NOT_CALLER)"),
     },
     handler: async ({ body, res }) => {
       const owner = ownerOf(res);
-      assertCaller(authOf(res), body);
+      assertCaller(callerOf(res), body);
       return reply(201, view(await s.create(owner, body)));
     },
   });
@@ -67,7 +64,6 @@ export function pocEndpoints(s: PocService, auth: Middleware): AnyEndpoint[] {
     responses: {
       200: { description: 'One page', schema: pocPage },
       400: err('Invalid filter or cursor'),
-      401: unauthenticated,
     },
     handler: async ({ query, res }) => {
       const { limit, cursor, tag, ...filters } = query;
@@ -85,7 +81,6 @@ export function pocEndpoints(s: PocService, auth: Middleware): AnyEndpoint[] {
     responses: {
       200: { description: 'The POC', schema: pocView },
       400: badId,
-      401: unauthenticated,
       404: unknown,
     },
     handler: async ({ params, res }) => reply(200, view(await s.get(ownerOf(res), params.id))),
@@ -102,13 +97,12 @@ export function pocEndpoints(s: PocService, auth: Middleware): AnyEndpoint[] {
     responses: {
       200: { description: 'The updated POC', schema: pocView },
       400: err('Invalid input, or no field to change'),
-      401: unauthenticated,
       403: err("A userId or tenantId that is not the caller's (AUTH.NOT_CALLER)"),
       404: unknown,
     },
     handler: async ({ params, body, res }) => {
       const owner = ownerOf(res);
-      assertCaller(authOf(res), body);
+      assertCaller(callerOf(res), body);
       const { userId: _u, tenantId: _t, ...changes } = body;
       return reply(200, view(await s.update(owner, params.id, changes)));
     },
@@ -120,7 +114,7 @@ export function pocEndpoints(s: PocService, auth: Middleware): AnyEndpoint[] {
     path: '/v1/pocs/:id',
     summary: 'Delete a POC',
     params: idParams,
-    responses: { 204: { description: 'Deleted' }, 400: badId, 401: unauthenticated, 404: unknown },
+    responses: { 204: { description: 'Deleted' }, 400: badId, 404: unknown },
     handler: async ({ params, res }) => {
       await s.remove(ownerOf(res), params.id);
       return reply(204);
@@ -138,7 +132,6 @@ export function pocEndpoints(s: PocService, auth: Middleware): AnyEndpoint[] {
       responses: {
         200: { description: 'The POC', schema: pocView },
         400: badId,
-        401: unauthenticated,
         404: unknown,
       },
       handler: async ({ params, res }) => reply(200, view(await s.setFavorite(ownerOf(res), params.id, on))),

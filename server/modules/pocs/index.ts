@@ -1,7 +1,5 @@
-import type { Adapters } from '../../adapters/index.ts';
 import { loadOrCreateSecret } from '../../lib/secrets.ts';
 import type { DojoModule, ModuleContext } from '../../modules.ts';
-import { requireAuth } from '../accounts/auth-middleware.ts';
 import { CursorCodec } from './cursor.ts';
 import { pocEndpoints } from './endpoints.ts';
 import { PocIndex } from './index-sets.ts';
@@ -16,11 +14,6 @@ export interface PocsOptions {
   readonly indexTtlSeconds?: number;
   /** Search pages kept in process per node (default 2000); 0 computes every search. */
   readonly searchPages?: number;
-}
-
-export interface PocsModule extends DojoModule {
-  /** The service of the system running on these adapters (tests and benchmarks reach the layers below HTTP). */
-  serviceFor(adapters: Adapters): PocService | undefined;
 }
 
 export function createPocService(ctx: ModuleContext, options: PocsOptions = {}): PocService {
@@ -50,16 +43,10 @@ export function createPocService(ctx: ModuleContext, options: PocsOptions = {}):
 }
 
 /** POCs (issue #4): register, favorite, search by name, language and tags, cached in Redis sets. */
-export function createPocsModule(options: PocsOptions = {}): PocsModule {
-  const services = new WeakMap<Adapters, PocService>();
+export function createPocsModule(options: PocsOptions = {}): DojoModule {
   return {
     name: 'pocs',
     migrations: POCS_MIGRATIONS,
-    endpoints: (ctx) => {
-      const service = createPocService(ctx, options);
-      services.set(ctx.adapters, service);
-      return pocEndpoints(service, requireAuth(ctx));
-    },
-    serviceFor: (adapters) => services.get(adapters),
+    init: (ctx) => ({ endpoints: pocEndpoints(createPocService(ctx, options)) }),
   };
 }

@@ -1,10 +1,9 @@
 import { z } from 'zod';
 import { defineEndpoint, reply, type AnyEndpoint } from '../../../http/endpoint.ts';
-import type { Middleware } from '../../../http/types.ts';
 import { clientAddress } from '../../../http/middleware.ts';
 import { invalid, notFound } from '../../../lib/errors.ts';
 import * as S from '../api-schemas.ts';
-import { assertCaller, authOf } from '../auth-middleware.ts';
+import { assertCaller, callerOf } from '../../../http/auth.ts';
 import { hashPassword, passwordProblem, verifyPassword } from '../passwords.ts';
 import type { Settings } from '../repo.ts';
 import type { AccountsService } from '../service.ts';
@@ -18,9 +17,8 @@ const confirmPage = (token: string) => `<!doctype html>
 <form method="post" action="/v1/account/confirm"><input type="hidden" name="token" value="${token}">
 <button type="submit">Confirm my account</button></form></body></html>`;
 
-export function accountEndpoints(s: AccountsService, auth: Middleware): AnyEndpoint[] {
+export function accountEndpoints(s: AccountsService): AnyEndpoint[] {
   const notCallerDoc = S.err("A userId or tenantId that is not the caller's (AUTH.NOT_CALLER)");
-  const unauthenticated = S.err('Missing, invalid, expired or revoked access token');
 
   const create = defineEndpoint({
     method: 'post',
@@ -30,7 +28,9 @@ export function accountEndpoints(s: AccountsService, auth: Middleware): AnyEndpo
       'Creates an unconfirmed account (status C) and mails a confirmation link, valid once for 24 hours. Without ' +
       'an invitation the account gets a workspace of its own (FREE plan) as owner once confirmed; with one, it ' +
       'joins the inviting tenant with the invited role. The invitation is bound to the invited email: another ' +
-      'email is refused with 403.',
+      'email is refused with 403. Usernames are case-insensitive (trimmed and stored lower-case). Sign-ups are ' +
+      'throttled per client address (429 with Retry-After); when password hashing is saturated the answer is 503 ' +
+      'with Retry-After.',
     tags: ['accounts'],
     body: S.signUpBody,
     responses: {
@@ -38,8 +38,13 @@ export function accountEndpoints(s: AccountsService, auth: Middleware): AnyEndpo
       400: S.err('Invalid input, a too common password, or an unknown/expired/used invitation'),
       403: S.err('The invitation was sent to another email (ACCOUNT.INVITATION_EMAIL_MISMATCH)'),
       409: S.err('Username or email already registered'),
+      429: S.err('Too many sign-ups from this address (ACCOUNT.TOO_MANY_SIGN_UPS); see Retry-After'),
+      503: S.err('Too many password hashes at once (ACCOUNT.BUSY), or mail failed; see Retry-After'),
     },
-    handler: async ({ body }) => {
+    handler: async ({ body, req }) => {
+      // Before any work: every attempt with a valid body counts, so neither hashing nor the 409s that tell
+      // taken usernames and emails can be had in bulk from one address.
+      await s.throttle.admitSignUp(clientAddress(req));
       const { id } = await signUp(s, body);
       return reply(201, { id, accountStatus: 'C' });
     },
@@ -87,10 +92,9 @@ export function accountEndpoints(s: AccountsService, auth: Middleware): AnyEndpo
     summary: "The caller's profile",
     tags: ['accounts'],
     auth: true,
-    before: [auth],
-    responses: { 200: { description: 'The profile', schema: S.profile }, 401: unauthenticated },
+    responses: { 200: { description: 'The profile', schema: S.profile } },
     handler: async ({ res }) => {
-      const user = await s.repo.user(authOf(res).userId);
+      const user = await s.repo.user(callerOf(res).userId);
       if (!user) throw notFound('ACCOUNT.NOT_FOUND', 'No such account.');
       return reply(200, profileView(s, user));
     },
@@ -103,16 +107,14 @@ export function accountEndpoints(s: AccountsService, auth: Middleware): AnyEndpo
     description: 'Settings are merged into the stored ones; a null value removes a setting.',
     tags: ['accounts'],
     auth: true,
-    before: [auth],
     body: S.profileBody,
     responses: {
       200: { description: 'The updated profile', schema: S.profile },
       400: S.err('Invalid input'),
-      401: unauthenticated,
       403: notCallerDoc,
     },
     handler: async ({ body, res }) => {
-      const caller = authOf(res);
+      const caller = callerOf(res);
       assertCaller(caller, body);
       const user = await s.repo.user(caller.userId);
       if (!user) throw notFound('ACCOUNT.NOT_FOUND', 'No such account.');
@@ -145,21 +147,20 @@ export function accountEndpoints(s: AccountsService, auth: Middleware): AnyEndpo
     description: 'Ends every session of the account, this one included: sign in again with the new password.',
     tags: ['accounts'],
     auth: true,
-    before: [auth],
     body: S.passwordBody,
     responses: {
       200: { description: 'Changed; every session has ended', schema: S.success },
       400: S.err('Wrong current password, or a new password that is not acceptable'),
-      401: unauthenticated,
       429: S.err('Too many failed attempts; see Retry-After'),
+      503: S.err('Too many password hashes at once (ACCOUNT.BUSY); see Retry-After'),
     },
     handler: async ({ body, req, res }) => {
-      const caller = authOf(res);
+      const caller = callerOf(res);
       const user = await s.repo.user(caller.userId);
       if (!user) throw notFound('ACCOUNT.NOT_FOUND', 'No such account.');
       const address = clientAddress(req);
       await s.throttle.check(user.username, address);
-      if (!(await verifyPassword(body.currentPassword, user.passwordHash))) {
+      if (!(await verifyPassword(body.currentPassword, user.passwordHash, s.hashPool.derive))) {
         await s.throttle.failure(user.username, address);
         throw invalid('ACCOUNT.WRONG_PASSWORD', 'The current password is incorrect.', [
           { path: 'currentPassword', message: 'Incorrect' },
@@ -172,7 +173,7 @@ export function accountEndpoints(s: AccountsService, auth: Middleware): AnyEndpo
       );
       if (weak) throw invalid('ACCOUNT.WEAK_PASSWORD', 'The new password is not acceptable.', [weak]);
       await s.endSessions(user.userId, {
-        password_hash: await hashPassword(body.newPassword, s.options.hashing),
+        password_hash: await hashPassword(body.newPassword, s.options.hashing, s.hashPool.derive),
       });
       return reply(200, { success: true });
     },

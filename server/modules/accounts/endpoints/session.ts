@@ -4,9 +4,9 @@ import { defineEndpoint, reply, type AnyEndpoint } from '../../../http/endpoint.
 import type { Middleware } from '../../../http/types.ts';
 import { clientAddress } from '../../../http/middleware.ts';
 import { fieldErrors } from '../../../http/problem.ts';
-import { AppError, forbidden } from '../../../lib/errors.ts';
+import { AppError, forbidden, isAppError } from '../../../lib/errors.ts';
 import * as S from '../api-schemas.ts';
-import { assertCaller, authOf, notCaller } from '../auth-middleware.ts';
+import { assertCaller, callerOf, notCaller } from '../../../http/auth.ts';
 import { hashPassword, needsRehash, verifyPassword } from '../passwords.ts';
 import { OAuthError } from '../refresh.ts';
 import type { AccountsService } from '../service.ts';
@@ -63,33 +63,48 @@ const invalidCredentials = () =>
     kind: 'UNAUTHENTICATED',
   });
 
-export function sessionEndpoints(s: AccountsService, auth: Middleware): AnyEndpoint[] {
+/** Upgrades a hash made with weaker parameters; a busy hashing pool only postpones it to a later login. */
+async function rehash(s: AccountsService, userId: string, password: string): Promise<void> {
+  try {
+    const hash = await hashPassword(password, s.options.hashing, s.hashPool.derive);
+    await s.repo.updateUser(userId, { password_hash: hash });
+  } catch (error) {
+    if (!isAppError(error) || error.kind !== 'UNAVAILABLE') throw error;
+    s.logger.debug({ userId }, 'password rehash postponed: hashing is busy');
+  }
+}
+
+export function sessionEndpoints(s: AccountsService): AnyEndpoint[] {
   const login = defineEndpoint({
     method: 'post',
     path: '/v1/login',
     summary: 'Sign in with username and password',
     description:
       "A first-party credential login for Dojo's own apps, not the OAuth password grant (which RFC 9700 forbids). " +
-      'Unknown users and wrong passwords get the same 401; repeated failures are throttled per account and per ' +
-      'client address (429 with Retry-After).',
+      'Unknown users and wrong passwords get the same 401; a username that breaks the username rule (3–15 of ' +
+      'A–Z a–z 0–9 _ . -, case-insensitive) is a 400 naming `username`. Repeated failures are throttled per ' +
+      'account and per client address (429 with Retry-After); when password checking is saturated the answer is ' +
+      '503 with Retry-After.',
     tags: ['accounts'],
     body: S.loginBody,
     responses: {
       200: { description: 'Signed in', schema: S.loginResponse },
-      400: S.err('Invalid input'),
+      400: S.err('Invalid input, e.g. a username that breaks the username rule'),
       401: S.err('Unknown user or wrong password (the same answer for both)'),
       403: S.err(
         'Account not confirmed yet (AUTH.ACCOUNT_NOT_CONFIRMED) or disabled (AUTH.ACCOUNT_DISABLED)',
       ),
       429: S.err('Too many failed attempts; see Retry-After'),
+      503: S.err('Too many password checks at once (ACCOUNT.BUSY); see Retry-After'),
     },
     handler: async ({ body, req }) => {
-      const username = body.username.toLowerCase();
+      // Already canonical (trimmed, lower-case): the username schema did it.
+      const username = body.username;
       const address = clientAddress(req);
       await s.throttle.check(username, address);
       const user = await s.repo.userByUsername(username);
       let ok = false;
-      if (user) ok = await verifyPassword(body.password, user.passwordHash);
+      if (user) ok = await verifyPassword(body.password, user.passwordHash, s.hashPool.derive);
       else await s.dummyHash.burn(body.password);
       if (!user || !ok) {
         await s.throttle.failure(username, address);
@@ -103,11 +118,7 @@ export function sessionEndpoints(s: AccountsService, auth: Middleware): AnyEndpo
       }
       if (user.accountStatus !== 'A') throw forbidden('AUTH.ACCOUNT_DISABLED', 'This account is disabled.');
       await s.throttle.success(username);
-      if (needsRehash(user.passwordHash, s.options.hashing)) {
-        await s.repo.updateUser(user.userId, {
-          password_hash: await hashPassword(body.password, s.options.hashing),
-        });
-      }
+      if (needsRehash(user.passwordHash, s.options.hashing)) await rehash(s, user.userId, body.password);
       const pair = await s.sessions.start(user);
       return reply(
         200,
@@ -174,7 +185,6 @@ export function sessionEndpoints(s: AccountsService, auth: Middleware): AnyEndpo
       "Revokes the session's refresh tokens and the access token used for this call, on every node.",
     tags: ['accounts'],
     auth: true,
-    before: [auth],
     body: S.logoutBody,
     responses: {
       200: { description: 'Signed out', schema: S.success },
@@ -182,7 +192,7 @@ export function sessionEndpoints(s: AccountsService, auth: Middleware): AnyEndpo
       403: S.err("A userId, tenantId or username that is not the caller's (AUTH.NOT_CALLER)"),
     },
     handler: async ({ body, res }) => {
-      const caller = authOf(res);
+      const caller = callerOf(res);
       assertCaller(caller, body);
       if (body.username !== undefined) {
         const user = await s.repo.user(caller.userId);

@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { defineEndpoint, reply, type AnyEndpoint } from '../../../http/endpoint.ts';
-import type { Middleware } from '../../../http/types.ts';
 import { notFound } from '../../../lib/errors.ts';
 import * as S from '../api-schemas.ts';
-import { assertCaller, authOf } from '../auth-middleware.ts';
+import { assertCaller, callerOf } from '../../../http/auth.ts';
 import { decodePayload, normalizePicture } from '../picture.ts';
 import type { AccountsService } from '../service.ts';
 import { pictureUrl, publicUserView } from '../views.ts';
@@ -11,9 +10,8 @@ import { pictureUrl, publicUserView } from '../views.ts';
 /** Room for a 2 MiB image in base64 (4/3) plus a data-URL prefix and the other JSON fields. */
 const PICTURE_BODY_LIMIT = 3 * 1024 * 1024;
 
-export function userEndpoints(s: AccountsService, auth: Middleware): AnyEndpoint[] {
+export function userEndpoints(s: AccountsService): AnyEndpoint[] {
   const notCallerDoc = S.err("A userId or tenantId that is not the caller's (AUTH.NOT_CALLER)");
-  const unauthenticated = S.err('Missing, invalid, expired or revoked access token');
   const userNotFound = () => notFound('USER.NOT_FOUND', 'No such user in your tenant.');
 
   const find = defineEndpoint({
@@ -24,16 +22,14 @@ export function userEndpoints(s: AccountsService, auth: Middleware): AnyEndpoint
       'Users of other tenants are 404, as unknown ones. The email is shown to the user and to owners/admins.',
     tags: ['users'],
     auth: true,
-    before: [auth],
     query: S.findUserQuery,
     responses: {
       200: { description: 'The user', schema: S.publicUser },
       400: S.err('Neither or both of userId and username, or a malformed one'),
-      401: unauthenticated,
       404: S.err("No such user in the caller's tenant"),
     },
     handler: async ({ query, res }) => {
-      const caller = authOf(res);
+      const caller = callerOf(res);
       const user = query.userId
         ? await s.repo.user(query.userId)
         : await s.repo.userByUsername(query.username ?? '');
@@ -48,16 +44,14 @@ export function userEndpoints(s: AccountsService, auth: Middleware): AnyEndpoint
     summary: "Set the caller's presence (ONLINE or OFFLINE)",
     tags: ['users'],
     auth: true,
-    before: [auth],
     body: S.statusBody,
     responses: {
       200: { description: 'Updated', schema: S.success },
       400: S.err('Invalid input'),
-      401: unauthenticated,
       403: notCallerDoc,
     },
     handler: async ({ body, res }) => {
-      const caller = authOf(res);
+      const caller = callerOf(res);
       assertCaller(caller, body);
       await s.repo.updateUser(caller.userId, { presence: body.status });
       return reply(200, { success: true });
@@ -74,19 +68,17 @@ export function userEndpoints(s: AccountsService, auth: Middleware): AnyEndpoint
       'upload (cache it freely) and redirects to a short-lived signed URL of the blob store.',
     tags: ['users'],
     auth: true,
-    before: [auth],
     body: S.pictureBody,
     bodyLimitBytes: PICTURE_BODY_LIMIT,
     responses: {
       200: { description: 'Stored', schema: S.pictureResponse },
       400: S.err('Not base64, or a corrupt image'),
-      401: unauthenticated,
       403: notCallerDoc,
       413: S.err('Over 2 MiB decoded (or 3 MiB of JSON), or too many pixels'),
       415: S.err('Not a JPEG, PNG or WebP image'),
     },
     handler: async ({ body, res }) => {
-      const caller = authOf(res);
+      const caller = callerOf(res);
       assertCaller(caller, body);
       const bytes = decodePayload(body.image, s.options.pictureMaxBytes);
       const webp = await normalizePicture(bytes, {
@@ -142,16 +134,14 @@ export function userEndpoints(s: AccountsService, auth: Middleware): AnyEndpoint
     summary: "The caller's notifications, newest first",
     tags: ['users'],
     auth: true,
-    before: [auth],
     query: S.notificationsQuery,
     responses: {
       200: { description: 'A page of notifications', schema: S.notificationsResponse },
       400: S.err('Invalid limit or offset'),
-      401: unauthenticated,
       403: notCallerDoc,
     },
     handler: async ({ query, res }) => {
-      const caller = authOf(res);
+      const caller = callerOf(res);
       assertCaller(caller, query);
       const list = await s.repo.notifications(caller.userId, query.limit, query.offset);
       return reply(200, {

@@ -3,9 +3,9 @@
  * the matchmaking request, before any seat is reserved.
  */
 import { ErrorCode, matchMaker, ServerError } from '@colyseus/core';
-import { JOIN_ERRORS, joinOptions } from '../../protocol/dojo.ts';
-import { isAppError } from '../../server/lib/errors.ts';
-import { processOf } from '../../server/modules/dojos/lease.ts';
+import { JOIN_ERRORS, joinOptions } from '../../../../protocol/dojo.ts';
+import { isAppError } from '../../../lib/errors.ts';
+import { processOf } from '../../../ports/lease.ts';
 import type { DojoRoomContext } from './context.ts';
 import type { Seat } from './handlers.ts';
 
@@ -31,7 +31,7 @@ export async function authorizeJoin(ctx: DojoRoomContext, token: unknown, option
   const { dojoId } = parsed.data;
   let auth;
   try {
-    auth = await ctx.authenticate(token);
+    auth = await ctx.auth.verify(token);
   } catch (error) {
     if (isAppError(error) && error.code === 'AUTH.TOKEN_EXPIRED') {
       throw refused(JOIN_ERRORS.TOKEN_EXPIRED, 'The access token has expired.');
@@ -43,7 +43,8 @@ export async function authorizeJoin(ctx: DojoRoomContext, token: unknown, option
   }
   const dojo = await ctx.repo.dojo(dojoId);
   const member = dojo && dojo.tenantId === auth.tenantId && (await ctx.repo.isMember(dojoId, auth.userId));
-  const name = member ? await ctx.displayName(auth.userId) : undefined;
+  const user = member ? await ctx.auth.user(auth.tenantId, auth.userId) : undefined;
+  const name = user?.active ? user.displayName : undefined;
   if (!member || name === undefined) throw refused(JOIN_ERRORS.NOT_FOUND, 'No such dojo.');
   await sweepDeadOwner(ctx, dojoId);
   // No `sessionId` key here: Colyseus would take it as the connection's session id.

@@ -1,9 +1,9 @@
-import { LIMITS } from '../../protocol/dojo.ts';
-import type { Logger } from '../../server/lib/log.ts';
-import type { AuthContext } from '../../server/modules/accounts/auth-middleware.ts';
-import type { ChatWriter } from '../../server/modules/dojos/chat-writer.ts';
-import type { LiveRooms } from '../../server/modules/dojos/live.ts';
-import type { DojosRepo } from '../../server/modules/dojos/repo.ts';
+import { LIMITS } from '../../../../protocol/dojo.ts';
+import type { Logger } from '../../../lib/log.ts';
+import type { Auth } from '../../../capabilities.ts';
+import type { ChatWriter } from '../chat-writer.ts';
+import type { LiveRooms } from '../live.ts';
+import type { DojosRepo } from '../repo.ts';
 import type { SnapshotScheduler } from './snapshot.ts';
 
 /** Tunables of the dojo room; tests shorten the windows. */
@@ -55,8 +55,6 @@ export interface DojoRoomContext {
   readonly snapshots: SnapshotScheduler;
   readonly logger: Logger;
   readonly options: DojoRoomOptions;
-  /** Verifies an access token (the accounts module's verifier). */
-  authenticate(token: string): Promise<AuthContext>;
-  /** The display name of an active user, or undefined when the account is unknown or not active. */
-  displayName(userId: string): Promise<string | undefined>;
+  /** Verifies access tokens and looks users up (the kernel's `auth` capability). */
+  readonly auth: Pick<Auth, 'verify' | 'user'>;
 }

@@ -5,8 +5,8 @@ import {
   SERVER_MESSAGES,
   type ClientMessageType,
   type RoomErrorMessage,
-} from '../../protocol/dojo.ts';
-import type { Logger } from '../../server/lib/log.ts';
+} from '../../../../protocol/dojo.ts';
+import type { Logger } from '../../../lib/log.ts';
 import { HANDLERS, invalidMessage, TokenBucket, type RoomApi, type Seat } from './handlers.ts';
 
 interface Limiter {

@@ -1,7 +1,12 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { LIMITS, ROOM_ERRORS, type ClientMessageType, type RoomErrorMessage } from '../../protocol/dojo.ts';
-import { DojoState } from '../../protocol/dojo-state.ts';
+import {
+  LIMITS,
+  ROOM_ERRORS,
+  type ClientMessageType,
+  type RoomErrorMessage,
+} from '../../../../protocol/dojo.ts';
+import { DojoState } from '../../../../protocol/dojo-state.ts';
 import { HANDLERS, invalidMessage, TokenBucket, type RoomApi, type Seat } from './handlers.ts';
 
 const HOST = '00000000-0000-4000-8000-000000000001';

@@ -13,8 +13,8 @@ import {
   turnSecondsMessage,
   type ClientMessageType,
   type RoomErrorMessage,
-} from '../../protocol/dojo.ts';
-import type { DojoState } from '../../protocol/dojo-state.ts';
+} from '../../../../protocol/dojo.ts';
+import type { DojoState } from '../../../../protocol/dojo-state.ts';
 
 /** Who sent a message: what onAuth proved about the connection. */
 export interface Seat {

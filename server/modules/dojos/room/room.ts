@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CloseCode, ErrorCode, matchMaker, Room, ServerError, type Client } from '@colyseus/core';
-import { JOIN_ERRORS, joinOptions, LIMITS } from '../../protocol/dojo.ts';
-import { ChatEntry, DojoState, Participant } from '../../protocol/dojo-state.ts';
-import { holderKey } from '../../server/modules/dojos/lease.ts';
-import type { CommandOutcome, LiveRoom, RoomCommand } from '../../server/modules/dojos/live.ts';
-import type { Dojo } from '../../server/modules/dojos/repo.ts';
+import { JOIN_ERRORS, joinOptions, LIMITS } from '../../../../protocol/dojo.ts';
+import { ChatEntry, DojoState, Participant } from '../../../../protocol/dojo-state.ts';
+import { holderKey } from '../../../ports/lease.ts';
+import type { CommandOutcome, LiveRoom, RoomCommand } from '../live.ts';
+import type { Dojo } from '../repo.ts';
 import { authorizeJoin } from './auth.ts';
 import type { DojoRoomContext } from './context.ts';
 import { Dispatcher } from './dispatch.ts';
@@ -51,7 +51,7 @@ export function createDojoRoom(ctx: DojoRoomContext) {
           `${JOIN_ERRORS.NOT_FOUND}: No such dojo.`,
         );
       this.#dojo = dojo;
-      await ctx.live.start();
+      await Promise.all([ctx.live.start(), ctx.live.announce()]);
       const holder = holderKey(matchMaker.processId, randomUUID());
       await this.#claim(dojo.dojoId, holder);
       this.#live = { holder, handle: (command) => this.#command(command) };

@@ -3,7 +3,7 @@
  * who waits, and when the current turn ends. The room applies them and copies the result into its state;
  * nothing here reads a clock, so tests pass `now`.
  */
-import type { ParticipantRole } from '../../protocol/dojo.ts';
+import type { ParticipantRole } from '../../../../protocol/dojo.ts';
 
 export interface Rotation {
   /** '' when nobody pilots. */
