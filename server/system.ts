@@ -11,7 +11,7 @@ import type { AnyEndpoint } from './http/endpoint.ts';
 import { Metrics } from './http/metrics.ts';
 import { buildOpenApi } from './http/openapi.ts';
 import { opsEndpoints, type MetricsAccess } from './http/ops.ts';
-import { upgradeHandler, type UpgradeTarget } from './http/upgrades.ts';
+import { clientErrorHandler, upgradeHandler, type UpgradeTarget } from './http/upgrades.ts';
 import type { Logger } from './lib/log.ts';
 import { createModuleContext } from './module-context.ts';
 import type { DojoModule, ModuleInstance } from './modules.ts';
@@ -61,8 +61,11 @@ function closeHttp(server: HttpServer, timeoutMs: number): Promise<void> {
   });
 }
 
-const newHttpServer = () =>
-  createServer({ requestTimeout: 30_000, headersTimeout: 10_000, keepAliveTimeout: 5_000 });
+function newHttpServer(): HttpServer {
+  const server = createServer({ requestTimeout: 30_000, headersTimeout: 10_000, keepAliveTimeout: 5_000 });
+  server.on('clientError', clientErrorHandler());
+  return server;
+}
 
 /** Inits every module in boot order, each seeing what the ones before it provide; undone if one fails. */
 async function initModules(

@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { PROBLEM_CONTENT_TYPE } from '../../protocol/http.ts';
 import { AppError, type ErrorKind, type FieldError } from '../lib/errors.ts';
@@ -32,6 +32,7 @@ const TITLES: Readonly<Record<number, string>> = {
   413: 'Payload too large',
   415: 'Unsupported media type',
   429: 'Too many requests',
+  431: 'Request header fields too large',
   500: 'Internal server error',
   503: 'Service unavailable',
 };
@@ -82,6 +83,19 @@ export function sendProblem(res: ServerResponse, problem: Problem, retryAfterSec
   res.setHeader('Content-Type', `${PROBLEM_CONTENT_TYPE}; charset=utf-8`);
   res.setHeader('Content-Length', Buffer.byteLength(body));
   res.end(body);
+}
+
+/**
+ * A whole HTTP/1.1 response carrying a problem, for sockets no ServerResponse exists for (a refused
+ * WebSocket upgrade, a request Node's parser rejected); the connection closes after it.
+ */
+export function rawProblemResponse(status: number, code: string, detail: string): string {
+  const body = JSON.stringify(problemFor(status, code, detail));
+  return (
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\n` +
+    `Content-Type: ${PROBLEM_CONTENT_TYPE}; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+    `X-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n${body}`
+  );
 }
 
 function problemFor(status: number, code: string, detail: string, errors?: FieldError[]): Problem {
@@ -203,7 +217,9 @@ export function sendError(error: unknown, req: IncomingMessage, res: ServerRespo
   const { problem, retryAfter, internal } = problemFromUnknown(error);
   problem.instance = requestPath(req);
   const log = () => requestLog(req) ?? logger;
-  if (internal) log().error({ err: error, code: problem.code }, 'request failed');
+  const expected = error instanceof AppError && error.kind === 'UNAVAILABLE';
+  if (internal && expected) log().warn({ err: error, code: problem.code }, 'request refused: unavailable');
+  else if (internal) log().error({ err: error, code: problem.code }, 'request failed');
   else if (logger.isLevelEnabled('debug'))
     log().debug({ code: problem.code, status: problem.status }, 'request refused');
   if (res.headersSent) {

@@ -1,8 +1,8 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { PROBLEM_CONTENT_TYPE } from '../../protocol/http.ts';
 import type { Logger } from '../lib/log.ts';
 import type { CorsPolicy } from './cors.ts';
+import { rawProblemResponse } from './problem.ts';
 
 /** Something that serves WebSocket connections on the server's port (the rooms; later, push). */
 export interface UpgradeTarget {
@@ -13,18 +13,7 @@ export interface UpgradeTarget {
 }
 
 function refuse(socket: Duplex, status: 403 | 404, code: string, detail: string): void {
-  const body = JSON.stringify({
-    type: 'about:blank',
-    title: status === 403 ? 'Forbidden' : 'Not found',
-    status,
-    detail,
-    code,
-  });
-  const reason = status === 403 ? 'Forbidden' : 'Not Found';
-  socket.end(
-    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\n` +
-      `Content-Length: ${Buffer.byteLength(body)}\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n${body}`,
-  );
+  socket.end(rawProblemResponse(status, code, detail));
 }
 
 /**
@@ -52,5 +41,24 @@ export function upgradeHandler(options: {
       return;
     }
     target.accept(req, socket, head);
+  };
+}
+
+/**
+ * What Node's HTTP parser refuses (a header section over its limit, a malformed request line) leaves as a
+ * problem too, not as a bare status line.
+ */
+export function clientErrorHandler(): (error: Error & { code?: string }, socket: Duplex) => void {
+  return (error, socket) => {
+    if (!socket.writable || error.code === 'ECONNRESET') {
+      socket.destroy();
+      return;
+    }
+    const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
+    socket.end(
+      tooLarge
+        ? rawProblemResponse(431, 'HTTP.HEADERS_TOO_LARGE', 'The request headers exceed the size limit.')
+        : rawProblemResponse(400, 'HTTP.BAD_REQUEST', 'The request could not be parsed.'),
+    );
   };
 }

@@ -4,6 +4,7 @@
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { suite } from 'uvu';
@@ -171,6 +172,28 @@ s(
     assert.is(await handshake({}), 101);
   },
 );
+
+/** What the server answers to raw bytes on a fresh connection. */
+function raw(bytes: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const url = new URL(node.url);
+    const socket = connect(Number(url.port), url.hostname, () => socket.end(bytes));
+    let out = '';
+    socket.on('data', (d: Buffer) => (out += d.toString()));
+    socket.on('close', () => resolve(out));
+    socket.on('error', reject);
+  });
+}
+
+s('what the HTTP parser refuses is a problem too: headers too large 431, garbage 400', async () => {
+  const big = await raw(`GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`);
+  assert.match(big, /^HTTP\/1\.1 431 /);
+  assert.match(big, /application\/problem\+json/);
+  assert.match(big, /"code":"HTTP.HEADERS_TOO_LARGE"/);
+  const garbage = await raw('NOT HTTP AT ALL\r\n\r\n');
+  assert.match(garbage, /^HTTP\/1\.1 400 /);
+  assert.match(garbage, /"status":400/);
+});
 
 s('a Colyseus join still works through the front door, and a refused one keeps its code', async () => {
   const dojoId = await createDojo(node.url, owner, []);
