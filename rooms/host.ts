@@ -1,19 +1,18 @@
 import { EventEmitter } from 'node:events';
 import type { Server as HttpServer } from 'node:http';
-import { createAuthContext, LocalDriver, LocalPresence, matchMaker, Server } from '@colyseus/core';
-import { RedisDriver } from '@colyseus/redis-driver';
-import { RedisPresence } from '@colyseus/redis-presence';
+import { createAuthContext, matchMaker, Server } from '@colyseus/core';
 import { WebSocketTransport } from '@colyseus/ws-transport';
 import type { AnyEndpoint } from '../server/http/endpoint.ts';
 import type { UpgradeTarget } from '../server/http/upgrades.ts';
 import type { Logger } from '../server/lib/log.ts';
 import type { RoomDefinition } from '../server/modules.ts';
+import type { RoomsBackplane } from '../server/ports/rooms.ts';
 import { matchmakeEndpoint } from './matchmake.ts';
 
 export interface RoomHostOptions {
   readonly logger: Logger;
-  /** With Redis, every node shares one matchmaker and rooms can be reached from any node. */
-  readonly redisUrl: string | undefined;
+  /** Colyseus's presence and driver (with Redis, every node shares one matchmaker). */
+  readonly backplane: RoomsBackplane;
   readonly publicAddress?: string;
   readonly rooms: readonly RoomDefinition[];
   /** Largest WebSocket message accepted, in bytes. */
@@ -37,8 +36,7 @@ export interface RoomHost {
  * Colyseus keeps its matchmaker in module state, so one process hosts at most one RoomHost.
  */
 export function createRoomHost(options: RoomHostOptions): RoomHost {
-  const presence = options.redisUrl ? new RedisPresence(options.redisUrl) : new LocalPresence();
-  const driver = options.redisUrl ? new RedisDriver(options.redisUrl) : new LocalDriver();
+  const { presence, driver } = options.backplane;
   const log = options.logger.child({ role: 'rooms' });
   const transport = new WebSocketTransport({ noServer: true, maxPayload: options.maxPayloadBytes });
   const upgrades = new EventEmitter();

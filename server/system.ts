@@ -107,10 +107,10 @@ export async function startSystem(options: StartOptions): Promise<RunningSystem>
     const started = await initModules(modules, { config, logger, metrics, adapters });
     instances = started.instances;
     const { capabilities } = started;
-    const roomHost: RoomHost | undefined = roles.has('rooms')
+    const roomHost: RoomHost | undefined = adapters.rooms
       ? createRoomHost({
           logger,
-          redisUrl: config.redis?.url,
+          backplane: adapters.rooms,
           publicAddress: config.roomsPublicAddress,
           rooms: instances.flatMap((i) => i.rooms ?? []),
           maxPayloadBytes: 256 * 1024,

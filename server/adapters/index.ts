@@ -10,6 +10,7 @@ import type { Cache } from '../ports/cache.ts';
 import type { Leases } from '../ports/lease.ts';
 import type { Mailer } from '../ports/mail.ts';
 import type { Queue } from '../ports/queue.ts';
+import type { RoomsBackplane } from '../ports/rooms.ts';
 import type { Store } from '../ports/store.ts';
 import { FsBlobs } from './blobs-fs/index.ts';
 import { createS3Blobs } from './blobs-s3/index.ts';
@@ -24,6 +25,8 @@ import { OutboxMailer } from './mail-outbox/index.ts';
 import { SmtpMailer } from './mail-smtp/index.ts';
 import { EmbeddedQueue } from './queue-embedded/index.ts';
 import { createKafkaQueue } from './queue-kafka/index.ts';
+import { LocalRoomsBackplane } from './rooms-local/index.ts';
+import { RedisRoomsBackplane } from './rooms-redis/index.ts';
 import { createCassandraStore } from './store-cassandra/index.ts';
 import { SqliteStore } from './store-sqlite/index.ts';
 import { signedFileRoute } from './signed-files.ts';
@@ -35,6 +38,8 @@ export interface Adapters {
   readonly queue: Queue;
   readonly blobs: Blobs;
   readonly mailer: Mailer;
+  /** Colyseus's shared matchmaker state, on nodes with the rooms role. */
+  readonly rooms: RoomsBackplane | undefined;
   readonly leases: Leases;
   /** One readiness check per adapter in use. */
   readonly checks: readonly ReadinessCheck[];
@@ -113,9 +118,18 @@ export async function createAdapters(options: { config: Config; logger: Logger }
             logger: log('mail'),
           }),
     );
-    const ports = { store, cache, bus, leases, queue, blobs, mailer };
+    // Only nodes that run rooms share Colyseus's matchmaker state.
+    const rooms = config.roles.includes('rooms')
+      ? track(
+          config.redis
+            ? new RedisRoomsBackplane({ url: config.redis.url, logger: log('rooms') })
+            : new LocalRoomsBackplane(),
+        )
+      : undefined;
+    const ports = { store, cache, bus, leases, queue, blobs, mailer, ...(rooms ? { rooms } : {}) };
     return {
       ...ports,
+      rooms,
       // Without Redis the cache degrades to misses and requests are still served: it is reported, not required.
       checks: Object.entries(ports).map(([name, adapter]) => ({
         name,
