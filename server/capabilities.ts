@@ -42,6 +42,85 @@ export interface Auth {
   known(token: string): Caller | undefined;
   /** A user of that tenant; undefined for an unknown user and for another tenant's. */
   user(tenantId: string, userId: string): Promise<UserSummary | undefined>;
+  /**
+   * Calls `listener` on this node whenever a revocation reaches it from any node: a token (logout), a
+   * session, or all of a user's sessions (password change, disabling). Returns the unsubscribe.
+   */
+  onRevoked(listener: (revocation: Revocation) => void): () => void;
+}
+
+export type Revocation =
+  | { readonly kind: 'token'; readonly jti: string }
+  | { readonly kind: 'session'; readonly sessionId: string }
+  | { readonly kind: 'user'; readonly userId: string };
+
+/** The notification types of the contract ("Notifications"). */
+export const NOTIFICATION_TYPES = [
+  'dojo.invited',
+  'dojo.reminder',
+  'dojo.started',
+  'recording.ready',
+  'report.ready',
+  'video.ready',
+  'payment.succeeded',
+  'payment.failed',
+  'subscription.renewed',
+  'subscription.expiring',
+  'subscription.downgraded',
+  'invitation.accepted',
+] as const;
+export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
+
+export interface NotificationRequest {
+  readonly tenantId: string;
+  readonly userId: string;
+  readonly type: NotificationType;
+  readonly title: string;
+  readonly message: string;
+  /** The ids a client needs to open the thing (`dojoId`, `reportId`…), as strings. */
+  readonly data: Readonly<Record<string, string>>;
+  /**
+   * The same key for the same fact (e.g. `dojo.invited:<dojoId>:<userId>`): a request delivered twice, or
+   * sent again after a crash, shows one notification.
+   */
+  readonly dedupeKey: string;
+}
+
+export interface Notify {
+  /** Queues the requests (durably, once this resolves); a worker stores, pushes and mails them. */
+  send(requests: readonly NotificationRequest[]): Promise<void>;
+}
+
+/** Server → client events of the realtime push (the contract's socket.io events). */
+export interface PushEvents {
+  readonly notification: Readonly<Record<string, unknown>>;
+  readonly 'notification:count': { readonly unreadCount: number };
+  readonly 'job:progress': {
+    readonly kind: 'report' | 'video' | 'recording';
+    readonly id: string;
+    readonly status: string;
+    readonly progress: number;
+  };
+}
+
+export interface Push {
+  /** Sends an event to every socket of the user, on whichever node it is connected (best effort). */
+  toUser<E extends keyof PushEvents>(userId: string, event: E, payload: PushEvents[E]): Promise<void>;
+}
+
+export interface ScheduledTask {
+  /** Names the task: scheduling the same id again moves it; `cancel(id)` drops it. */
+  readonly id: string;
+  /** The queue topic the task is published to when due; the module that scheduled it consumes it. */
+  readonly topic: string;
+  readonly payload: Readonly<Record<string, unknown>>;
+  readonly runAt: Date;
+}
+
+export interface Scheduler {
+  /** Durable once it resolves: the task runs once at `runAt` (or as soon as a node is up after it). */
+  schedule(task: ScheduledTask): Promise<void>;
+  cancel(id: string): Promise<void>;
 }
 
 /** Operator actions on accounts (an admin console or a runbook calls them in-process). */
@@ -57,11 +136,20 @@ export interface AccountsAdmin {
 export interface Capabilities {
   readonly auth: Auth;
   readonly accountsAdmin: AccountsAdmin;
+  readonly scheduler: Scheduler;
+  readonly push: Push;
+  readonly notify: Notify;
 }
 
 export type CapabilityName = keyof Capabilities;
 
 /** Every capability's name, for the context's accessors (the check below fails to compile if one is missing). */
-export const CAPABILITY_NAMES = ['auth', 'accountsAdmin'] as const satisfies readonly CapabilityName[];
+export const CAPABILITY_NAMES = [
+  'auth',
+  'accountsAdmin',
+  'scheduler',
+  'push',
+  'notify',
+] as const satisfies readonly CapabilityName[];
 type Missing = Exclude<CapabilityName, (typeof CAPABILITY_NAMES)[number]>;
 export const everyCapabilityNamed: [Missing] extends [never] ? true : Missing = true;

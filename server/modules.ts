@@ -4,6 +4,7 @@ import type { Adapters } from './adapters/index.ts';
 import type { Capabilities } from './capabilities.ts';
 import type { AnyEndpoint } from './http/endpoint.ts';
 import type { Metrics } from './http/metrics.ts';
+import type { UpgradeTarget } from './http/upgrades.ts';
 import type { ErrorKind } from './lib/errors.ts';
 import type { Logger } from './lib/log.ts';
 import type { DeliveredMessage, RetryPolicy } from './ports/queue.ts';
@@ -61,6 +62,8 @@ export interface ModuleInstance {
   readonly rooms?: readonly RoomDefinition[];
   readonly workers?: readonly WorkerDefinition[];
   readonly tasks?: readonly PeriodicTask[];
+  /** WebSocket upgrades the module serves (e.g. socket.io), offered after the front door's origin check. */
+  readonly upgrades?: readonly UpgradeTarget[];
   readonly provides?: Partial<Capabilities>;
   close?(): Promise<void>;
 }

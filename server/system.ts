@@ -153,7 +153,11 @@ export async function startSystem(options: StartOptions): Promise<RunningSystem>
       plainRoutes: adapters.httpRoutes,
       ...(capabilities.auth ? { auth: capabilities.auth } : {}),
     });
-    const upgradeTargets: UpgradeTarget[] = roomHost ? [roomHost.upgrades] : [];
+    // Module targets match their own paths; the rooms take whatever is left (Colyseus's URLs are room ids).
+    const upgradeTargets: UpgradeTarget[] = [
+      ...instances.flatMap((i) => i.upgrades ?? []),
+      ...(roomHost ? [roomHost.upgrades] : []),
+    ];
     const httpServer = newHttpServer();
     httpServer.on('request', app);
     httpServer.on(

@@ -1,5 +1,6 @@
 import { AppError } from '../../lib/errors.ts';
 import type { Logger } from '../../lib/log.ts';
+import type { Revocation } from '../../capabilities.ts';
 import type { Bus } from '../../ports/bus.ts';
 import type { Store } from '../../ports/store.ts';
 import { Lru } from './lru.ts';
@@ -69,6 +70,7 @@ export class Authenticator {
   readonly #now: () => number;
   readonly #verified: Lru<Verified>;
   readonly #revoked: Lru<true>;
+  readonly #listeners = new Set<(revocation: Revocation) => void>();
   readonly #users: Lru<UserState>;
   readonly #sessions: Lru<boolean>;
   /** Bumped by every user or session broadcast, so a store read that raced one is not cached. */
@@ -185,7 +187,26 @@ export class Authenticator {
     }
   }
 
+  /** Called on this node for every revocation it applies, its own and other nodes' (see `Auth.onRevoked`). */
+  onRevoked(listener: (revocation: Revocation) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
   #apply(message: RevocationMessage): void {
+    const revocation: Revocation =
+      message.kind === 'token'
+        ? { kind: 'token', jti: message.jti }
+        : message.kind === 'user'
+          ? { kind: 'user', userId: message.userId }
+          : { kind: 'session', sessionId: message.sessionId };
+    for (const listener of this.#listeners) {
+      try {
+        listener(revocation);
+      } catch (error) {
+        this.#o.logger.warn({ err: error }, 'revocation listener failed');
+      }
+    }
     if (message.kind === 'token') {
       this.#revoked.set(message.jti, true, Math.max(message.exp * 1000, this.#now() + 60_000));
       this.#verified.deleteWhere((v) => v.auth.jti === message.jti);

@@ -13,6 +13,7 @@ function authOf(service: AccountsService): Auth {
   return {
     verify: (token) => service.authenticator.authenticate(token),
     known: (token) => service.authenticator.known(token),
+    onRevoked: (listener) => service.authenticator.onRevoked(listener),
     user: async (tenantId, userId) => {
       const user = await service.repo.user(userId);
       if (!user || user.tenantId !== tenantId) return undefined;
