@@ -30,6 +30,8 @@ export interface UserSummary {
   readonly email: string;
   /** Confirmed and not disabled. */
   readonly active: boolean;
+  /** The profile's settings (flat names, e.g. `notifications.email.dojo.invited`). */
+  readonly settings: Readonly<Record<string, string | number | boolean>>;
 }
 
 export interface Auth {

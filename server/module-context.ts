@@ -1,7 +1,7 @@
 import { CAPABILITY_NAMES, type Capabilities, type CapabilityName } from './capabilities.ts';
 import type { ModuleContext } from './modules.ts';
 
-type Base = Omit<ModuleContext, CapabilityName>;
+type Base = Omit<ModuleContext, CapabilityName | 'optional'>;
 
 /**
  * The context every module of one system shares. Capabilities are filled as modules init, in boot order;
@@ -14,7 +14,10 @@ export function createModuleContext(base: Base): {
 } {
   const provided: Partial<Record<CapabilityName, unknown>> = {};
   const providers = new Map<CapabilityName, string>();
-  const ctx = { ...base } as Record<string, unknown>;
+  const ctx = {
+    ...base,
+    optional: (name: CapabilityName) => provided[name],
+  } as Record<string, unknown>;
   for (const name of CAPABILITY_NAMES) {
     Object.defineProperty(ctx, name, {
       enumerable: true,

@@ -1,7 +1,7 @@
 import type { Room } from '@colyseus/core';
 import type { Config } from '../config/index.ts';
 import type { Adapters } from './adapters/index.ts';
-import type { Capabilities } from './capabilities.ts';
+import type { Capabilities, CapabilityName } from './capabilities.ts';
 import type { AnyEndpoint } from './http/endpoint.ts';
 import type { Metrics } from './http/metrics.ts';
 import type { UpgradeTarget } from './http/upgrades.ts';
@@ -19,6 +19,11 @@ export interface ModuleContext extends Readonly<Capabilities> {
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly adapters: Adapters;
+  /**
+   * A capability if some module provides it, for a module that works without it (the accounts module
+   * notifies when a notifications module runs). Read when used, not at init: providers may init later.
+   */
+  optional<K extends CapabilityName>(name: K): Capabilities[K] | undefined;
 }
 
 export interface RoomDefinition {

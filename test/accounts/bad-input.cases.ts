@@ -115,11 +115,6 @@ export function badCases(user = newUser()): BadCase[] {
     authed('/v1/user?username=A%20B', 'query.username'),
     authed(`/v1/user?userId=${uuid}&username=abc`, 'query.userId'),
     authed(`/v1/user?userId=${uuid}&x=1`, 'query.x'),
-    authed('/v1/user/notification?limit=51', 'query.limit'),
-    authed('/v1/user/notification?limit=0', 'query.limit'),
-    authed('/v1/user/notification?offset=-1', 'query.offset'),
-    authed('/v1/user/notification?limit=ten', 'query.limit'),
-    authed('/v1/user/notification?userId=nope', 'query.userId'),
     open(`/v1/user/${uuid}/picture/x`, 'params.pictureId'),
     open(`/v1/user/nope/picture/${long(22)}`, 'params.userId'),
   ];

@@ -119,16 +119,6 @@ export function flowSuite(backend: Backend): void {
     );
   });
 
-  s('a notification welcomes the confirmed user; limit and offset page them', async () => {
-    const session = await newSession(node);
-    const list = await get(node, '/v1/user/notification', { token: session.token });
-    const items = list.body.notifications as { type: string }[];
-    assert.is(items.length, 1);
-    assert.is(items[0]?.type, 'ACCOUNT_CONFIRMED');
-    const skipped = await get(node, '/v1/user/notification?offset=1&limit=5', { token: session.token });
-    assert.equal(skipped.body, { notifications: [] });
-  });
-
   s('reuse of a rotated refresh token revokes the whole family', async () => {
     const session = await newSession(node);
     const first = await refresh(node, session.refreshToken);

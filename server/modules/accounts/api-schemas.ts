@@ -163,25 +163,6 @@ export const pictureParams = z.strictObject({
   pictureId: z.string().regex(/^[A-Za-z0-9_-]{22}$/, 'Malformed picture id'),
 });
 
-export const notificationsQuery = z.strictObject({
-  userId: uuid.optional(),
-  limit: z.coerce.number().int().min(1).max(50).default(50),
-  offset: z.coerce.number().int().min(0).max(10_000).default(0),
-});
-export const notificationsResponse = z.object({
-  notifications: z.array(
-    z.object({
-      notificationId: uuid,
-      type: z.string(),
-      title: z.string(),
-      message: z.string(),
-      data: z.record(z.string(), z.string()),
-      read: z.boolean(),
-      created: iso,
-    }),
-  ),
-});
-
 export const tenantResponse = z.object({
   tenantId: uuid,
   name: z.string(),

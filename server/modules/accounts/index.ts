@@ -24,6 +24,7 @@ function authOf(service: AccountsService): Auth {
         displayName: `${user.firstName} ${user.lastName}`.trim() || user.username,
         email: user.email,
         active: user.accountStatus === 'A',
+        settings: user.settings,
       };
     },
   };
@@ -45,6 +46,7 @@ export function createAccountsModule(input: AccountsOptionsInput = {}): DojoModu
         logger: ctx.logger,
         adapters: ctx.adapters,
         accounts: options,
+        notify: () => ctx.optional('notify'),
       });
       return {
         endpoints: [

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { type Row, type Store, textOf } from '../../ports/store.ts';
 import { TABLES } from './schema.ts';
 import { ROLES, type Role } from './tokens.ts';
@@ -46,16 +45,6 @@ export interface Member {
   readonly joined: Date;
 }
 
-export interface Notification {
-  readonly notificationId: string;
-  readonly type: string;
-  readonly title: string;
-  readonly body: string;
-  readonly data: Record<string, string>;
-  readonly read: boolean;
-  readonly created: Date;
-}
-
 const asRole = (v: unknown): Role => (ROLES.includes(v as Role) ? (v as Role) : 'member');
 const asObject = <T>(v: unknown, fallback: T): T =>
   v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as T) : fallback;
@@ -84,7 +73,7 @@ export function toUser(row: Row): User {
   };
 }
 
-/** Reads and writes of users, tenants, members and notifications, one table per query. */
+/** Reads and writes of users, tenants and members, one table per query. */
 export class AccountsRepo {
   readonly #store: Store;
 
@@ -166,38 +155,5 @@ export class AccountsRepo {
       pageState = page.pageState;
     } while (pageState);
     return members;
-  }
-
-  async notify(
-    userId: string,
-    n: { type: string; title: string; body: string; data?: Record<string, string> },
-  ) {
-    await this.#store.insert(TABLES.notifications, {
-      user_id: userId,
-      created: new Date(),
-      notification_id: randomUUID(),
-      type: n.type,
-      title: n.title,
-      body: n.body,
-      data: n.data ?? {},
-      read: false,
-    });
-  }
-
-  /** Newest first; offset pages are read and skipped (offsets are bounded by the endpoint). */
-  async notifications(userId: string, limit: number, offset: number): Promise<Notification[]> {
-    const page = await this.#store.query(TABLES.notifications, {
-      where: { user_id: userId },
-      limit: offset + limit,
-    });
-    return page.rows.slice(offset, offset + limit).map((row) => ({
-      notificationId: textOf(row.notification_id),
-      type: textOf(row.type),
-      title: textOf(row.title),
-      body: textOf(row.body),
-      data: asObject<Record<string, string>>(row.data, {}),
-      read: row.read === true,
-      created: row.created as Date,
-    }));
   }
 }

@@ -1,4 +1,5 @@
 import type { Config } from '../../../config/index.ts';
+import type { Notify } from '../../capabilities.ts';
 import type { Adapters } from '../../adapters/index.ts';
 import type { Logger } from '../../lib/log.ts';
 import { Authenticator } from './authenticator.ts';
@@ -26,6 +27,8 @@ export interface AccountsService {
   /** Password hashing threads of this system; pass `hashPool.derive` to hashPassword and verifyPassword. */
   readonly hashPool: ScryptPool;
   readonly dummyHash: DummyHash;
+  /** Asks for notifications, when a notifications module runs (read when used). */
+  readonly notify: () => Notify | undefined;
   /** Ends every session of a user (password change, disabling): tokens issued before now stop working. */
   endSessions(
     userId: string,
@@ -41,6 +44,7 @@ export function createAccountsService(options: {
   readonly logger: Logger;
   readonly adapters: Adapters;
   readonly accounts: AccountsOptions;
+  readonly notify: () => Notify | undefined;
 }): AccountsService {
   const { config, adapters, accounts: o } = options;
   const logger = options.logger.child({ module: 'accounts' });
@@ -110,6 +114,7 @@ export function createAccountsService(options: {
     throttle,
     hashPool,
     dummyHash,
+    notify: options.notify,
     endSessions,
     disableUser: (userId) => endSessions(userId, { account_status: 'D' }),
     close: async () => {

@@ -224,20 +224,20 @@ export async function confirm(s: AccountsService, token: string): Promise<{ id: 
     { if: { state: 'PENDING' }, ttlSeconds: remainingSeconds(row) },
   );
   if (!used.applied) throw refused;
-  const tenant = await s.repo.tenant(user.tenantId);
-  await s.repo.notify(user.userId, {
-    type: 'ACCOUNT_CONFIRMED',
-    title: 'Welcome to Dojo',
-    body: `Your account is active in ${tenant?.name ?? 'your workspace'}.`,
-    data: { tenantId: user.tenantId },
-  });
-  if (user.invitedBy) {
-    await s.repo.notify(user.invitedBy, {
-      type: 'INVITATION_ACCEPTED',
-      title: 'Invitation accepted',
-      body: `${user.firstName} ${user.lastName} (${user.username}) joined ${tenant?.name ?? 'your workspace'}.`,
-      data: { userId: user.userId, username: user.username },
-    });
+  const notify = s.notify();
+  if (user.invitedBy && notify) {
+    const tenant = await s.repo.tenant(user.tenantId);
+    await notify.send([
+      {
+        tenantId: user.tenantId,
+        userId: user.invitedBy,
+        type: 'invitation.accepted',
+        title: 'Invitation accepted',
+        message: `${user.firstName} ${user.lastName} (${user.username}) joined ${tenant?.name ?? 'your workspace'}.`,
+        data: { userId: user.userId, username: user.username },
+        dedupeKey: `invitation.accepted:${user.userId}`,
+      },
+    ]);
   }
   return { id: user.userId };
 }

@@ -5,6 +5,7 @@ import type { DojoModule } from '../../modules.ts';
 import { ChatWriter } from './chat-writer.ts';
 import { dojoEndpoints } from './endpoints.ts';
 import { LiveRooms } from './live.ts';
+import { DojoNotices, REMINDERS_TOPIC } from './notices.ts';
 import { DojosRepo } from './repo.ts';
 import { DEFAULT_ROOM_OPTIONS, type DojoRoomOptions } from './room/context.ts';
 import { createDojoRoom } from './room/room.ts';
@@ -37,6 +38,7 @@ export function createDojosModule(options: DojosModuleOptions = {}): DojoModule 
   return {
     name: 'dojos',
     migrations: DOJOS_MIGRATIONS,
+    topics: [REMINDERS_TOPIC],
     init: (ctx) => {
       const logger = ctx.logger.child({ module: 'dojos' });
       const repo = new DojosRepo(ctx.adapters.store);
@@ -53,6 +55,14 @@ export function createDojosModule(options: DojosModuleOptions = {}): DojoModule 
           logger.warn({ err: error, dojos: keys.length }, 'room snapshots not saved; retrying'),
       });
       const chat = new ChatWriter({ repo, windowMs: roomOptions.chatWindowMs });
+      const notices = new DojoNotices({
+        repo,
+        auth: ctx.auth,
+        notify: () => ctx.optional('notify'),
+        scheduler: () => ctx.optional('scheduler'),
+        logger,
+        now: Date.now,
+      });
       const room = createDojoRoom({
         repo,
         live,
@@ -61,9 +71,20 @@ export function createDojosModule(options: DojosModuleOptions = {}): DojoModule 
         logger,
         options: roomOptions,
         auth: ctx.auth,
+        notices,
       });
       return {
-        endpoints: dojoEndpoints(new DojosService({ repo, users: ctx.auth, live, logger })),
+        endpoints: dojoEndpoints(new DojosService({ repo, users: ctx.auth, live, logger, notices })),
+        workers: [
+          {
+            topic: REMINDERS_TOPIC,
+            group: 'dojos-reminders',
+            handler: async (message) => {
+              const { dojoId } = (message.value ?? {}) as { dojoId?: unknown };
+              if (typeof dojoId === 'string') await notices.remind(dojoId);
+            },
+          },
+        ],
         rooms: [{ name: DOJO_ROOM, room, filterBy: ['dojoId'], joinErrors: JOIN_ERROR_KINDS }],
         close: async () => {
           await Promise.allSettled([snapshots.close(), chat.close()]);

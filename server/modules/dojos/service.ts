@@ -5,6 +5,7 @@ import { conflict, forbidden, invalid, notFound, unavailable, type FieldError } 
 import type { Logger } from '../../lib/log.ts';
 import type { Auth, Caller as AuthContext } from '../../capabilities.ts';
 import type { LiveRooms } from './live.ts';
+import type { DojoNotices } from './notices.ts';
 import type { Dojo, DojosRepo, DojoListing, Message, MessageRef } from './repo.ts';
 
 /** What the dojos module needs to know about a user: the kernel's user lookup. */
@@ -30,7 +31,16 @@ export class DojosService {
   readonly #live: LiveRooms;
   readonly #logger: Logger;
 
-  constructor(options: { repo: DojosRepo; users: UserLookup; live: LiveRooms; logger: Logger }) {
+  readonly #notices: DojoNotices;
+
+  constructor(options: {
+    repo: DojosRepo;
+    users: UserLookup;
+    live: LiveRooms;
+    logger: Logger;
+    notices: DojoNotices;
+  }) {
+    this.#notices = options.notices;
     this.#repo = options.repo;
     this.#users = options.users;
     this.#live = options.live;
@@ -60,20 +70,19 @@ export class DojosService {
         problems,
       );
     }
-    const dojoId = randomUUID();
     const members = [...new Set([auth.userId, ...input.members])];
-    await this.#repo.create(
-      {
-        dojoId,
-        tenantId: auth.tenantId,
-        hostId: auth.userId,
-        subject: input.subject,
-        dojoDate: instantOf(input.dojoDate),
-        created: new Date(),
-      },
-      members,
-    );
-    return dojoId;
+    const dojo = {
+      dojoId: randomUUID(),
+      tenantId: auth.tenantId,
+      hostId: auth.userId,
+      subject: input.subject,
+      dojoDate: instantOf(input.dojoDate),
+      created: new Date(),
+      opened: null,
+    };
+    await this.#repo.create(dojo, members);
+    await this.#notices.created(dojo, members);
+    return dojo.dojoId;
   }
 
   async list(auth: AuthContext, from?: string, to?: string): Promise<DojoListing[]> {

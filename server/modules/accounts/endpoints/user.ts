@@ -128,35 +128,5 @@ export function userEndpoints(s: AccountsService): AnyEndpoint[] {
     },
   });
 
-  const notifications = defineEndpoint({
-    method: 'get',
-    path: '/v1/user/notification',
-    summary: "The caller's notifications, newest first",
-    tags: ['users'],
-    auth: true,
-    query: S.notificationsQuery,
-    responses: {
-      200: { description: 'A page of notifications', schema: S.notificationsResponse },
-      400: S.err('Invalid limit or offset'),
-      403: notCallerDoc,
-    },
-    handler: async ({ query, res }) => {
-      const caller = callerOf(res);
-      assertCaller(caller, query);
-      const list = await s.repo.notifications(caller.userId, query.limit, query.offset);
-      return reply(200, {
-        notifications: list.map((n) => ({
-          notificationId: n.notificationId,
-          type: n.type,
-          title: n.title,
-          message: n.body,
-          data: n.data,
-          read: n.read,
-          created: n.created.toISOString(),
-        })),
-      });
-    },
-  });
-
-  return [find, status, picture, servePicture, notifications];
+  return [find, status, picture, servePicture];
 }

@@ -1,6 +1,7 @@
 import { LIMITS } from '../../../../protocol/dojo.ts';
 import type { Logger } from '../../../lib/log.ts';
 import type { Auth } from '../../../capabilities.ts';
+import type { DojoNotices } from '../notices.ts';
 import type { ChatWriter } from '../chat-writer.ts';
 import type { LiveRooms } from '../live.ts';
 import type { DojosRepo } from '../repo.ts';
@@ -55,6 +56,8 @@ export interface DojoRoomContext {
   readonly snapshots: SnapshotScheduler;
   readonly logger: Logger;
   readonly options: DojoRoomOptions;
+  /** What members are told (the room's first opening: `dojo.started`). */
+  readonly notices: Pick<DojoNotices, 'started'>;
   /** Verifies access tokens and looks users up (the kernel's `auth` capability). */
   readonly auth: Pick<Auth, 'verify' | 'user'>;
 }

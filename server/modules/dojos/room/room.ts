@@ -122,7 +122,11 @@ export function createDojoRoom(ctx: DojoRoomContext) {
         );
       }
       this.#snapshot = { key: dojo.dojoId, capture: () => this.#capture() };
-      if (!snapshot) return this.#apply(this.#rotation);
+      if (!snapshot) {
+        // A room with nothing to restore is the dojo's first session: its members hear it is live.
+        void ctx.notices.started(dojo);
+        return this.#apply(this.#rotation);
+      }
       // Everyone who was rotating keeps their place for one reconnection window to come back here.
       this.#apply(snapshot.rotation);
       this.clock.setTimeout(() => {
