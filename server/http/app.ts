@@ -92,9 +92,9 @@ export function createHttpApp(options: HttpAppOptions): HttpListener {
     if (method === 'GET') add('HEAD', endpoint.path, serve);
   }
   for (const route of options.plainRoutes ?? []) {
-    add(route.method, route.path, (req, res, params) =>
-      route.handler(req, res, params).catch(fail(req, res)),
-    );
+    const serve: Handler = (req, res, params) => void route.handler(req, res, params).catch(fail(req, res));
+    add(route.method, route.path, serve);
+    if (route.method === 'GET') add('HEAD', route.path, serve);
   }
 
   /** The methods some route serves at this URL's path (HEAD wherever GET is). */
