@@ -118,6 +118,23 @@ s('validation failures name every field at fault, unknown fields included', asyn
   );
 });
 
+s('a string that is not well-formed Unicode (a lone surrogate) is a 400 naming its field', async () => {
+  for (const [body, field] of [
+    ['{"name":"a\\ud800"}', 'name'],
+    ['{"name":"ok","tags":["x","\\udfff"]}', 'tags.1'],
+  ] as const) {
+    const res = await post(`/v1/echo/${id}`, body);
+    assert.is(res.status, 400, body);
+    const problem = (await res.json()) as { errors: { path: string }[] };
+    assert.equal(
+      problem.errors.map((e) => e.path),
+      [field],
+    );
+  }
+  const emoji = await post(`/v1/echo/${id}`, '{"name":"\\ud83d\\ude00"}');
+  assert.is(emoji.status, 201, 'a surrogate pair (an emoji) is fine');
+});
+
 s('invalid JSON, oversized bodies and foreign content types are 4xx problems', async () => {
   const invalid = await post(`/v1/echo/${id}`, '{"name": ');
   assert.is(invalid.status, 400);

@@ -83,6 +83,22 @@ export function defineEndpoint<B = undefined, Q = undefined, P = undefined>(
 export const reply = (status: number, body?: unknown, headers?: Record<string, string>): Reply =>
   headers ? { status, body, headers } : { status, body };
 
+/**
+ * The path of the first string in a parsed JSON body that is not well-formed Unicode (a lone UTF-16
+ * surrogate, which JSON's `\ud800` escapes can carry): such text cannot be stored and read back the same
+ * by every store and client, so no endpoint accepts it.
+ */
+function illFormedPath(value: unknown, path: string, depth = 0): string | undefined {
+  if (typeof value === 'string') return value.isWellFormed() ? undefined : path || '(body)';
+  if (typeof value !== 'object' || value === null || depth > 64) return undefined;
+  for (const [key, inner] of Object.entries(value)) {
+    const found = illFormedPath(inner, path ? `${path}.${key}` : key, depth + 1);
+    if (found !== undefined) return found;
+    if (!key.isWellFormed()) return path ? `${path}.${key}` : key;
+  }
+  return undefined;
+}
+
 function parsePart<T>(schema: z.ZodType<T> | undefined, value: unknown, where: string): T {
   if (!schema) return undefined as T;
   const result = schema.safeParse(value);
@@ -127,6 +143,18 @@ function sendBody(req: HttpRequest, res: HttpResponse, contentType: string, body
 }
 
 const withCharset = (type: string) => (/;\s*charset=/i.test(type) ? type : `${type}; charset=utf-8`);
+
+function parseBody<T>(schema: z.ZodType<T> | undefined, value: unknown): T {
+  if (!schema) return undefined as T;
+  const bad = illFormedPath(value, '');
+  if (bad !== undefined) {
+    throw new AppError('HTTP.VALIDATION', 'The request body is invalid.', {
+      kind: 'INVALID',
+      fields: [{ path: bad, message: 'Must be well-formed Unicode (no lone surrogate)' }],
+    });
+  }
+  return parsePart(schema, value, 'body');
+}
 
 /** The endpoint's documented responses, with those its `auth` option adds. */
 export const responsesOf = (endpoint: AnyEndpoint): Readonly<Record<number, ResponseSpec>> => ({
@@ -267,7 +295,7 @@ export function endpointHandler(
     const ctx: HandlerContext<unknown, unknown, unknown> = {
       params: parsePart(endpoint.params, params, 'params'),
       query: readQuery(q < 0 ? '' : url.slice(q + 1)),
-      body: parsePart(endpoint.body, req.body ?? {}, 'body'),
+      body: parseBody(endpoint.body, req.body ?? {}),
       req,
       res,
     };
