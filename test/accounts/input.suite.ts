@@ -72,7 +72,6 @@ export function inputSuite(backend: Backend): void {
       ['/v1/user/status', 'post', 'body'],
       ['/v1/user/picture', 'post', 'body'],
       ['/v1/user/{userId}/picture/{pictureId}', 'get', 'path'],
-      ['/v1/user/notification', 'get', 'query'],
       ['/v1/tenant', 'get', 'none'],
       ['/v1/tenant/invitations', 'post', 'body'],
       ['/v1/tenant/members', 'get', 'none'],
