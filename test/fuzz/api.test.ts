@@ -4,10 +4,13 @@
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { formatFindings, integrityFinding, statusLine } from './findings.ts';
 import { Fuzzer } from './runner.ts';
 import { operationsOf, type JsonSchema, type Operation } from './schema.ts';
+import { methodSweep, transportProbes } from './sweeps.ts';
 import { closeWire } from './wire.ts';
 import { World } from './world.ts';
+import { integrityReads } from './world-integrity.ts';
 
 const DEFAULT_SEED = 20_250_607;
 const DEFAULT_RUNS = 75;
@@ -44,12 +47,6 @@ async function pool<T>(items: readonly T[], size: number, work: (item: T) => Pro
   await Promise.all(Array.from({ length: Math.max(1, size) }, worker));
 }
 
-const histogram = (byStatus: Map<string, number> | undefined) =>
-  [...(byStatus ?? new Map<string, number>())]
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([s, n]) => `${s}×${n}`)
-    .join(' ');
-
 test('no 5xx, problem+json 4xx, no leaks, no cross-tenant success, for every operation', async () => {
   const w = world as World;
   const started = Date.now();
@@ -75,41 +72,21 @@ test('no 5xx, problem+json 4xx, no leaks, no cross-tenant success, for every ope
       fuzzer.notes.push(`after ${op.key}: logged in again as ${again.join(', ')} (token refused)`);
   });
   if (!only) {
-    await fuzzer.methodSweep(all);
-    await fuzzer.transportProbes();
+    await methodSweep(fuzzer, all);
+    await transportProbes(fuzzer);
   }
 
   // Tenant A's watched resources are read again: no request of anyone else may have changed them.
-  const now = await w.integrityReads();
+  const now = await integrityReads(w);
   for (const [what, before] of w.snapshots) {
     const after = now.get(what);
-    if (after !== before) {
-      fuzzer.findings.set(`(integrity) ${what}`, {
-        op: '(integrity)',
-        status: 'none',
-        reason: `${what} changed during the run, though only other tenants' and unauthenticated requests named it`,
-        count: 1,
-        example: {
-          detail: `before: ${before.slice(0, 300)}\nafter:  ${String(after).slice(0, 300)}`,
-          token: '-',
-          label: '-',
-          request: '-',
-          response: '-',
-          repro: `FUZZ_SEED=${seed}`,
-        },
-      });
-    }
+    if (after !== before)
+      fuzzer.findings.set(`(integrity) ${what}`, integrityFinding(what, before, after, seed));
   }
 
   const seconds = (Date.now() - started) / 1000;
   console.log(`fuzz: ${fuzzer.requests} requests in ${seconds.toFixed(1)} s`);
-  for (const op of ops) {
-    const byMode = fuzzer.stats.get(op.key);
-    const modes = ['right', 'cross', 'twin', 'none', 'garbage']
-      .filter((m) => byMode?.has(m))
-      .map((m) => `${m}: ${histogram(byMode?.get(m))}`);
-    console.log(`  ${op.key.padEnd(44)} ${modes.join(' | ')}`);
-  }
+  for (const op of ops) console.log(statusLine(op.key, fuzzer.stats.get(op.key)));
   for (const note of [...fuzzer.notes, ...w.notes]) console.log(`  note: ${note}`);
 
   // Nothing skipped: every selected operation ran all its cases.
@@ -127,18 +104,7 @@ test('no 5xx, problem+json 4xx, no leaks, no cross-tenant success, for every ope
   assert.equal(neverIn, [], "operations where the right tenant's token was always refused");
 
   if (fuzzer.findings.size) {
-    const report = [...fuzzer.findings.values()]
-      .map((f, i) =>
-        [
-          `#${i + 1} ${f.op} → ${f.status}: ${f.reason} (×${f.count})`,
-          `  detail: ${f.example.detail}`,
-          `  token: ${f.example.token}; case: ${f.example.label}`,
-          f.example.request,
-          `  answer: ${f.example.response}`,
-          `  reproduce: ${f.example.repro}`,
-        ].join('\n'),
-      )
-      .join('\n\n');
+    const report = formatFindings(fuzzer.findings.values());
     console.log(`\nfuzz: ${fuzzer.findings.size} distinct findings (seed ${seed}):\n\n${report}\n`);
   }
   if (full) assert.ok(fuzzer.requests >= MIN_REQUESTS, `only ${fuzzer.requests} requests were sent`);

@@ -9,10 +9,12 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { caseArb } from './cases.ts';
 import { generalChecks } from './checks.ts';
-import { Ref, type Case } from './model.ts';
-import { Fuzzer, namedRefs, type Sent, type Variant } from './runner.ts';
+import { judge as judgeAnswer, namedRefs, type NamedRef } from './judge.ts';
+import { Ref } from './model.ts';
+import { materialize, type Sent } from './request.ts';
 import type { Operation } from './schema.ts';
 import { pctEncode } from './strings.ts';
+import type { Variant } from './variants.ts';
 import type { WireResult } from './wire.ts';
 import type { World } from './world.ts';
 
@@ -125,7 +127,6 @@ const world = {
   resolve: (ref: Ref, ctx: { mode: string }) =>
     ctx.mode === 'twin' ? `twin-${ref.kind}` : `A-${ref.kind}-${ref.pick}`,
 } as unknown as World;
-const fuzzer = new Fuzzer(world, { seed: 1, numRuns: 1, replay: undefined, shrink: false });
 const variant = (mode: Variant['mode']): Variant => ({
   mode,
   label: mode,
@@ -137,22 +138,8 @@ const sent = (text = ''): Sent => ({
   value: undefined,
   text,
 });
-const emptyCase: Case = {
-  label: 'valid',
-  actor: 'ownerA',
-  garbage: 'word',
-  params: {},
-  query: { entries: [] },
-  body: { kind: 'none' },
-  headers: {},
-};
-const judge = (
-  o: Operation,
-  mode: Variant['mode'],
-  result: WireResult,
-  refs: { name: string; ref: Ref }[] = [],
-  text = '',
-) => reasons(fuzzer.judge(o, emptyCase, variant(mode), sent(text), result, refs));
+const judge = (o: Operation, mode: Variant['mode'], result: WireResult, refs: NamedRef[] = [], text = '') =>
+  reasons(judgeAnswer(world, o, variant(mode), sent(text), result, refs));
 const ok = (body: unknown) => answer(200, 'application/json', JSON.stringify(body));
 
 test("cross-tenant rules: 2xx naming A's resource fails unless the operation says why not", () => {
@@ -311,7 +298,7 @@ test('generators: every family of input, deterministic per seed, sendable by Nod
       );
     }
     for (const mode of modes) {
-      const { wire } = fuzzer.materialize(sample, c, { ...variant(mode), authorization: 'Bearer x' });
+      const { wire } = materialize(world, sample, c, { ...variant(mode), authorization: 'Bearer x' });
       assert.ok(/^[\x21-\x7e]+$/.test(wire.path), `path Node can send: ${wire.path.slice(0, 80)}`);
       for (const [k, v] of Object.entries(wire.headers)) {
         validateHeaderName(k);
