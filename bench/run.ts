@@ -10,6 +10,7 @@ interface Benchmark {
 const BENCHMARKS: Readonly<Record<string, () => Promise<Benchmark>>> = {
   pocs: () => import('./pocs.ts'),
   rooms: () => import('./rooms.ts'),
+  notifications: () => import('./notifications.ts'),
 };
 
 const args = process.argv.slice(2);

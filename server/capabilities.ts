@@ -113,15 +113,26 @@ export interface Push {
 export interface ScheduledTask {
   /** Names the task: scheduling the same id again moves it; `cancel(id)` drops it. */
   readonly id: string;
-  /** The queue topic the task is published to when due; the module that scheduled it consumes it. */
+  /**
+   * The queue topic the task is published to when due; the module that scheduled it consumes it and
+   * declares it in its `topics`, so the queue has it at boot.
+   */
   readonly topic: string;
   readonly payload: Readonly<Record<string, unknown>>;
   readonly runAt: Date;
 }
 
+/**
+ * Durable delayed tasks. `schedule` is durable once it resolves: the task is published to `topic`, keyed
+ * by `id`, at `runAt` (or as soon as a workers node is up after it). Delivery is at least once: a node
+ * that dies after publishing and before recording it, or is slower than the claim timeout, lets another
+ * node publish it again, so the consumer must be idempotent (the `scheduled-version` header is the same
+ * on every copy of one scheduling). A call that rejects may or may not have taken effect; calling it
+ * again with the same id is safe (it moves the task, never duplicates it).
+ */
 export interface Scheduler {
-  /** Durable once it resolves: the task runs once at `runAt` (or as soon as a node is up after it). */
   schedule(task: ScheduledTask): Promise<void>;
+  /** The task will not be published unless a node has already claimed it. Unknown ids are a no-op. */
   cancel(id: string): Promise<void>;
 }
 

@@ -214,6 +214,7 @@ export async function startSystem(options: StartOptions): Promise<RunningSystem>
         const drain = Math.max(1000, config.shutdownTimeoutMs - 2000);
         await Promise.allSettled([
           roomHost ? roomHost.shutdown() : Promise.resolve(),
+          ...upgradeTargets.map((t) => t.shutdown?.() ?? Promise.resolve()),
           closeHttp(httpServer, drain),
           metricsServer ? closeHttp(metricsServer, drain) : Promise.resolve(),
           workers ? workers.close() : Promise.resolve(),

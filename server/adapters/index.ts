@@ -24,6 +24,7 @@ import { createRedisLeases } from './lease-redis/index.ts';
 import { OutboxMailer } from './mail-outbox/index.ts';
 import { SmtpMailer } from './mail-smtp/index.ts';
 import { EmbeddedQueue } from './queue-embedded/index.ts';
+import { createRedisPushAdapter, type RedisPushAdapter } from './push-redis/index.ts';
 import { createKafkaQueue } from './queue-kafka/index.ts';
 import { LocalRoomsBackplane } from './rooms-local/index.ts';
 import { RedisRoomsBackplane } from './rooms-redis/index.ts';
@@ -38,6 +39,8 @@ export interface Adapters {
   readonly queue: Queue;
   readonly blobs: Blobs;
   readonly mailer: Mailer;
+  /** The push module's cross-node backplane (socket.io's Redis Streams adapter); with Redis only. */
+  readonly push: RedisPushAdapter | undefined;
   /** Colyseus's shared matchmaker state, on nodes with the rooms role. */
   readonly rooms: RoomsBackplane | undefined;
   readonly leases: Leases;
@@ -118,6 +121,10 @@ export async function createAdapters(options: { config: Config; logger: Logger }
             logger: log('mail'),
           }),
     );
+    // Every node: a workers-only node emits, an api node delivers.
+    const push = config.redis
+      ? track(await createRedisPushAdapter({ ...config.redis, logger: log('push') }))
+      : undefined;
     // Only nodes that run rooms share Colyseus's matchmaker state.
     const rooms = config.roles.includes('rooms')
       ? track(
@@ -126,10 +133,21 @@ export async function createAdapters(options: { config: Config; logger: Logger }
             : new LocalRoomsBackplane(),
         )
       : undefined;
-    const ports = { store, cache, bus, leases, queue, blobs, mailer, ...(rooms ? { rooms } : {}) };
+    const ports = {
+      store,
+      cache,
+      bus,
+      leases,
+      queue,
+      blobs,
+      mailer,
+      ...(rooms ? { rooms } : {}),
+      ...(push ? { push } : {}),
+    };
     return {
       ...ports,
       rooms,
+      push,
       // Without Redis the cache degrades to misses and requests are still served: it is reported, not required.
       checks: Object.entries(ports).map(([name, adapter]) => ({
         name,

@@ -10,6 +10,11 @@ export interface UpgradeTarget {
   /** Whether this upgrade is for it (by path); the first target that matches takes it. */
   matches(req: IncomingMessage): boolean;
   accept(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+  /**
+   * Ends the target's connections when the node starts draining (Node's `server.close()` waits for
+   * upgraded sockets too, so the HTTP drain would otherwise wait for them until its timeout).
+   */
+  shutdown?(): Promise<void>;
 }
 
 function refuse(socket: Duplex, status: 403 | 404, code: string, detail: string): void {

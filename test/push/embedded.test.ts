@@ -1,0 +1,3 @@
+import { embeddedPush, pushSuites } from './push.suite.ts';
+
+pushSuites(embeddedPush());
