@@ -91,6 +91,23 @@ test('only members of the dojo in its tenant get a seat; everyone else is refuse
   assert.is(rest.body.status, 'LIVE');
 });
 
+test('the room opening for the first time tells every member the dojo started', async () => {
+  for (const who of [host, b, c]) {
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const feed = await api(node.url, 'GET', '/v1/user/notification', who.token);
+      const list = feed.body.notifications as { type: string; data: { dojoId?: string } }[];
+      if (list.some((n) => n.type === 'dojo.started' && n.data.dojoId === dojoId)) break;
+      if (Date.now() > deadline)
+        throw new Error(`no dojo.started for ${who.username}: ${JSON.stringify(list)}`);
+      await sleep(100);
+    }
+  }
+  const outsiders = await api(node.url, 'GET', '/v1/user/notification', outsider.token);
+  const theirs = outsiders.body.notifications as { type: string; data: { dojoId?: string } }[];
+  assert.not.ok(theirs.some((n) => n.type === 'dojo.started' && n.data.dojoId === dojoId));
+});
+
 test('only the pilot edits the code; the others get NOT_PILOT and the buffer does not change', async () => {
   A.room.send('code', { text: 'function kata() {}', language: 'typescript' });
   await waitFor(

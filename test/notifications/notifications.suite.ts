@@ -142,6 +142,19 @@ export function notificationsSuite(backend: Backend): void {
     assert.not.ok(mails().some((m) => m.includes('Quiet kata')));
   });
 
+  s('the scheduler reminds every member, the host included, 10 minutes before the dojo', async () => {
+    const created = await call('POST', '/v1/dojo/create', owner, {
+      dojoDate: new Date(Date.now() + 10 * 60_000 + 2_000).toISOString(),
+      members: [member.userId],
+      subject: 'Soon kata',
+    });
+    const dojoId = String(created.body.dojoId);
+    const reminded = (f: Feed) =>
+      f.notifications.some((n) => n.type === 'dojo.reminder' && n.data.dojoId === dojoId);
+    await feedWhen(owner, reminded, 'the host reminded');
+    await feedWhen(member, reminded, 'the member reminded');
+  });
+
   s('a request delivered twice (same dedupe key) shows once', async () => {
     const request: NotificationRequest = {
       tenantId: other.tenantId,
