@@ -94,10 +94,14 @@ export async function refusal(
   throw new Error('the handshake was accepted');
 }
 
-/** The HTTP status a raw WebSocket upgrade to the socket.io path gets (101 when it upgrades). */
-export function upgradeStatus(url: string, headers: Record<string, string>): Promise<number> {
+/** The HTTP status a raw WebSocket upgrade gets (101 when it upgrades); by default to the socket.io path. */
+export function upgradeStatus(
+  url: string,
+  headers: Record<string, string>,
+  path = '/socket.io/?EIO=4&transport=websocket',
+): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = request(`${url}/socket.io/?EIO=4&transport=websocket`, {
+    const req = request(`${url}${path}`, {
       headers: {
         connection: 'Upgrade',
         upgrade: 'websocket',

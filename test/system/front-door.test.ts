@@ -3,7 +3,6 @@
  * browser and a mobile app would: one front door answers every request and every WebSocket upgrade.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { request } from 'node:http';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -12,6 +11,7 @@ import * as assert from 'uvu/assert';
 import { signUpAndLogin, type LoggedIn } from '../support/accounts.ts';
 import { freePort, spawnSystem, type SpawnedSystem } from '../support/system.ts';
 import { createDojo, join, refusal } from '../dojos/helpers.ts';
+import { upgradeStatus } from '../push/client.ts';
 
 const s = suite('front door: the default start, all roles');
 
@@ -139,30 +139,9 @@ s(
   },
 );
 
-/** A raw WebSocket handshake: the status the server answers it with (101 when it upgrades). */
-function handshake(headers: Record<string, string>): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = request(`${node.url}/some-process/some-room`, {
-      headers: {
-        connection: 'Upgrade',
-        upgrade: 'websocket',
-        'sec-websocket-version': '13',
-        'sec-websocket-key': Buffer.from('0123456789abcdef').toString('base64'),
-        ...headers,
-      },
-    });
-    req.on('upgrade', (res, socket) => {
-      socket.destroy();
-      resolve(res.statusCode ?? 0);
-    });
-    req.on('response', (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
+/** A raw WebSocket handshake to a room-like path: the status the server answers it with. */
+const handshake = (headers: Record<string, string>) =>
+  upgradeStatus(node.url, headers, '/some-process/some-room');
 
 s(
   'a browser WebSocket from a foreign origin is refused; the own origin and no Origin (apps) are not',
