@@ -1,7 +1,19 @@
 /**
- * POC search under load (issue #4): one user with 5,000 POCs, 50 connections, ~10 s per target, against
- * (a) a bare node:http server and (b) the system: search by tag (SINTER + a page fetched by key) and by
- * name (a scan of the user's partition). Embedded store and in-memory cache by default; with `--real`, or
+ *   npm run bench -- pocs [--mix-only | --cached-only] [--real] [--duration 10]
+ *     cached pages: [--no-page-cache] [--pocs 5000]
+ *     realistic mix: [--users 100] [--pocs-per-user 300] [--seed 1] [--slices 4] [--profile]
+ *
+ * Two runs, one after the other (`--cached-only` or `--mix-only` for one of them):
+ *
+ * 1. Cached pages (issue #4, this file): one user's POCs, 30 searches repeated. The ceiling of the page
+ *    cache, not what users see.
+ * 2. The realistic mix (issue #16, `pocs-realistic.ts`): 100 users × 300 POCs, random searches and 5 %
+ *    writes across all users, ours against a node:http + PostgreSQL reference in the same run; read req/s,
+ *    read and write p50/p95/p99, CPU per request of each server and its database, the ratios and targets.
+ *
+ * Cached pages: one user with 5,000 POCs, 50 connections, ~10 s per target, against (a) a bare node:http
+ * server and (b) the system: search by tag (SINTER + a page fetched by key) and by name (a scan of the
+ * user's partition). Embedded store and in-memory cache by default; with `--real`, or
  * CASSANDRA_CONTACT_POINTS and REDIS_URL set, Cassandra + Redis (a keyspace and key prefix of its own,
  * dropped afterwards). The server, the bare server and the load generator each run in their own process.
  *
@@ -9,8 +21,6 @@
  *
  * Search pages are cached per version of the user's POCs (what a deployment runs); `--no-page-cache`
  * computes every search (sets, then the page's rows by key), the cost of a first page or a page after a write.
- *
- *   npm run bench -- pocs [--real] [--no-page-cache] [--duration 10] [--pocs 5000]
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -26,6 +36,7 @@ import { signUpAndLogin } from '../test/support/accounts.ts';
 import { loadTest, type LoadResult } from './load.ts';
 import { ready, serve } from './processes.ts';
 import { dropKeyspace } from '../test/support/services.ts';
+import { runRealistic } from './pocs-realistic.ts';
 
 const TAGS = [
   'kafka',
@@ -199,6 +210,19 @@ function row(label: string, r: LoadResult, bare?: LoadResult): string {
 }
 
 export async function run(args: readonly string[]): Promise<void> {
+  if (!args.includes('--mix-only')) {
+    console.log('\n--- cached pages (one user, 30 searches: 20 by tag, 10 by name) ---');
+    await runCachedPages(args);
+  }
+  if (!args.includes('--cached-only')) {
+    console.log(
+      '\n--- realistic mix (many users, searches and writes) vs a node:http + PostgreSQL reference ---',
+    );
+    await runRealistic(args, isReal(args));
+  }
+}
+
+async function runCachedPages(args: readonly string[]): Promise<void> {
   const duration = option(args, '--duration', 10);
   const real = isReal(args);
   const load = (url: string, paths: string[], token?: string) =>
