@@ -44,6 +44,9 @@ type PushSocket = Socket<ClientToServer, ServerToClient, ServerToServer, SocketD
 
 const userRoom = (userId: string) => `user:${userId}`;
 
+/** socket.io's emit, for an event name the capability types per event. */
+type Emitter = { emit(event: string, payload: unknown): boolean };
+
 const refused = (code: string, message: string) => new AppError(code, message, { kind: 'UNAUTHENTICATED' });
 
 /** The connect_error a client sees: `message` is the code alone, `data.code` repeats it. */
@@ -179,11 +182,15 @@ export function createPushModule(input: Partial<PushOptions> = {}): DojoModule {
       const push: Push = {
         toUser: async (userId, event, payload) => {
           events.inc({ event });
+          // This node's sockets get it at once; through the backplane, socket.io would deliver even to
+          // them only after Redis acknowledged the broadcast (a burst then waits for its whole round).
+          const local = sockets.ofUser(userId);
+          for (const socket of local) (socket as unknown as Emitter).emit(event, payload);
+          if (!backplane) return;
+          // The other nodes' sockets: the same broadcast, minus the ones served above.
+          const others = io.to(userRoom(userId)).except(local.map((socket) => socket.id));
           // Typed per event by the capability; socket.io's emit cannot follow a generic event name.
-          (io.to(userRoom(userId)) as { emit(event: string, payload: unknown): boolean }).emit(
-            event,
-            payload,
-          );
+          (others as unknown as Emitter).emit(event, payload);
         },
       };
 
