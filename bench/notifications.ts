@@ -12,7 +12,6 @@
  *
  *   npm run bench -- notifications [--sockets 5000] [--users 1000] [--rounds 10] [--gap-ms 1000] [--real]
  */
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -22,33 +21,8 @@ import { io, type Socket } from 'socket.io-client';
 import { uniqueName } from '../test/support/services.ts';
 import { spawnSystem } from '../test/support/system.ts';
 import { stamp } from '../test/push/trigger-module.ts';
-
-function option(args: readonly string[], name: string, fallback: string): string {
-  const joined = args.find((a) => a.startsWith(`${name}=`));
-  if (joined) return joined.slice(name.length + 1);
-  const i = args.indexOf(name);
-  return i >= 0 && args[i + 1] ? String(args[i + 1]) : fallback;
-}
-
-const CLOCK_TICKS = (() => {
-  try {
-    return Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
-  } catch {
-    return 100;
-  }
-})();
-
-/** CPU seconds (user + system) a process has used so far. */
-function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
-}
-
-function rssBytes(pid: number): number {
-  const kb = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-  return Number(kb) * 1024;
-}
+import { option } from './args.ts';
+import { cpuSeconds, rssBytes } from './proc.ts';
 
 /** Runs `fn` over `items`, `concurrency` at a time. */
 async function pool<T, R>(items: readonly T[], concurrency: number, fn: (item: T) => Promise<R>) {

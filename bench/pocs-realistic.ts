@@ -23,18 +23,14 @@ import { hash, inFlight, readQuery, rng, type MixOptions, type MixUser } from '.
 import { latencySummary, mixLoad, type LatencySummary } from './pocs-load.ts';
 import type { OursInfo } from './pocs-ours.ts';
 import { summarize } from './pocs-profile.ts';
+import { numberOption } from './args.ts';
 import { serve, type Served } from './processes.ts';
-import { cpuOf, delta, machineBusy, pidsMatching, postgresPids } from './proc-cpu.ts';
+import { cpuOf, delta, machineBusy, pidsMatching } from './proc.ts';
+import { postgresPids } from './proc-cpu.ts';
 
 const CONNECTIONS = 50;
 const WARM_UP_SECONDS = 3;
 const CHECKS = 200;
-
-function option(args: readonly string[], name: string, fallback: number): number {
-  const i = args.indexOf(name);
-  const value = i >= 0 ? Number(args[i + 1]) : fallback;
-  return Number.isFinite(value) && value > 0 ? value : fallback;
-}
 
 /** Every page of each sample search, as `count:sorted names`: ids and dates differ between targets, these may not. */
 async function answersOf(url: string, users: readonly MixUser[], o: MixOptions): Promise<string[]> {
@@ -179,13 +175,13 @@ function ratioRow(a: Tally, b: Tally): string {
 
 export async function runRealistic(args: readonly string[], real: boolean): Promise<void> {
   const o: MixOptions = {
-    seed: option(args, '--seed', 1),
-    users: option(args, '--users', 100),
-    pocsPerUser: option(args, '--pocs-per-user', 300),
+    seed: numberOption(args, '--seed', 1),
+    users: numberOption(args, '--users', 100),
+    pocsPerUser: numberOption(args, '--pocs-per-user', 300),
     writes: 0.05,
   };
-  const duration = option(args, '--duration', 10);
-  const slices = Math.round(option(args, '--slices', 4));
+  const duration = numberOption(args, '--duration', 10);
+  const slices = Math.round(numberOption(args, '--slices', 4));
   const dir = mkdtempSync(path.join(tmpdir(), 'dojo-bench-mix-'));
   const profile = args.includes('--profile') ? path.join(dir, 'ours.cpuprofile') : undefined;
   const here = import.meta.dirname;

@@ -33,6 +33,7 @@ import { createAccountsModule } from '../server/modules/accounts/index.ts';
 import { createPocsModule } from '../server/modules/pocs/index.ts';
 import { startSystem } from '../server/system.ts';
 import { signUpAndLogin } from '../test/support/accounts.ts';
+import { numberOption } from './args.ts';
 import { loadTest, type LoadResult } from './load.ts';
 import { ready, serve } from './processes.ts';
 import { dropKeyspace } from '../test/support/services.ts';
@@ -98,19 +99,13 @@ interface SystemInfo {
   readonly pageCache: boolean;
 }
 
-function option(args: readonly string[], name: string, fallback: number): number {
-  const i = args.indexOf(name);
-  const value = i >= 0 ? Number(args[i + 1]) : fallback;
-  return Number.isFinite(value) && value > 0 ? value : fallback;
-}
-
 const isReal = (args: readonly string[]) =>
   args.includes('--real') || Boolean(process.env.CASSANDRA_CONTACT_POINTS && process.env.REDIS_URL);
 
 /** The child process that runs the system, seeded with one user's POCs. */
 async function serveSystem(args: readonly string[]): Promise<void> {
   const real = isReal(args);
-  const count = option(args, '--pocs', 5000);
+  const count = numberOption(args, '--pocs', 5000);
   const dataDir = mkdtempSync(path.join(tmpdir(), 'dojo-bench-'));
   const run = randomBytes(4).toString('hex');
   const env: Env = real
@@ -223,7 +218,7 @@ export async function run(args: readonly string[]): Promise<void> {
 }
 
 async function runCachedPages(args: readonly string[]): Promise<void> {
-  const duration = option(args, '--duration', 10);
+  const duration = numberOption(args, '--duration', 10);
   const real = isReal(args);
   const load = (url: string, paths: string[], token?: string) =>
     loadTest({

@@ -8,47 +8,19 @@
  *
  *   npm run bench -- rooms [--clients=1000,2000] [--duration 20] [--chat-every 2000]
  */
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, type Room } from '@colyseus/sdk';
 import { DOJO_ROOM, SERVER_MESSAGES } from '../protocol/dojo.ts';
+import { option } from './args.ts';
 import { serve } from './processes.ts';
+import { cpuSeconds, rssBytes } from './proc.ts';
 import type { Loop, ServerInfo } from './rooms-server.ts';
 import { pool, seedRooms, type BenchRoom } from './rooms-seed.ts';
 
 const TYPE_EVERY_MS = 200;
 const LINES_KEPT = 20;
-
-/** `--name value` or `--name=value` (lists need the second form: bench/run.ts takes bare words for names). */
-function option(args: readonly string[], name: string, fallback: string): string {
-  const joined = args.find((a) => a.startsWith(`${name}=`));
-  if (joined) return joined.slice(name.length + 1);
-  const i = args.indexOf(name);
-  return i >= 0 && args[i + 1] ? String(args[i + 1]) : fallback;
-}
-
-const CLOCK_TICKS = (() => {
-  try {
-    return Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
-  } catch {
-    return 100;
-  }
-})();
-
-/** CPU seconds (user + system) a process has used so far. */
-function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
-}
-
-function rssBytes(pid: number): number {
-  const kb = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-  return Number(kb) * 1024;
-}
 
 interface Sim {
   readonly latencies: number[];
