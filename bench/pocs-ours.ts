@@ -8,20 +8,15 @@
  *
  * With `profile`, SIGUSR2 starts the V8 CPU profiler and the next SIGUSR2 writes `<profile>` (a .cpuprofile).
  */
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { Redis } from 'ioredis';
-import { loadConfig, type Env } from '../config/index.ts';
 import { createLogger } from '../server/lib/log.ts';
 import { createAccountsModule } from '../server/modules/accounts/index.ts';
 import { createPocsModule } from '../server/modules/pocs/index.ts';
 import { startSystem } from '../server/system.ts';
 import { signUpAndLogin } from '../test/support/accounts.ts';
-import { dropKeyspace } from '../test/support/services.ts';
 import { inFlight, pocBody, type MixUser } from './pocs-mix.ts';
+import { benchPocsConfig, cleanupBench } from './pocs-system.ts';
 import { ready } from './processes.ts';
 
 export interface OursOptions {
@@ -65,25 +60,8 @@ async function main(o: OursOptions): Promise<void> {
   if (o.profile) profileOnSignal(o.profile);
   // Sign-up mail lands in the data dir's outbox: a real SMTP sink's directory need not be searched.
   delete process.env.SMTP_SINK_DIR;
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'dojo-bench-mix-'));
-  const run = randomBytes(4).toString('hex');
-  const env: Env = o.real
-    ? {
-        CASSANDRA_CONTACT_POINTS: process.env.CASSANDRA_CONTACT_POINTS ?? '127.0.0.1:9042',
-        CASSANDRA_LOCAL_DC: process.env.CASSANDRA_LOCAL_DC ?? 'datacenter1',
-        CASSANDRA_KEYSPACE: `bench_mix_${run}`,
-        REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-        REDIS_KEY_PREFIX: `bench_mix_${run}:`,
-      }
-    : {};
-  const config = loadConfig({
-    ...env,
-    NODE_ENV: 'production',
-    ROLES: 'api',
-    PORT: '0',
-    HOST: '127.0.0.1',
-    DATA_DIR: dataDir,
-  });
+  const bench = benchPocsConfig(o.real, 'mix');
+  const { config, dataDir, run } = bench;
   const accounts = createAccountsModule({
     hashing: { N: 2 ** 10, r: 8, p: 1, keyLength: 32 },
     throttleSignUpPerAddress: { limit: 1_000_000, windowSeconds: 3600 },
@@ -96,14 +74,7 @@ async function main(o: OursOptions): Promise<void> {
   });
   const cleanup = async () => {
     await system.stop();
-    rmSync(dataDir, { recursive: true, force: true });
-    if (config.cassandra) await dropKeyspace(config.cassandra, config.cassandra.keyspace);
-    if (config.redis) {
-      const redis = new Redis(config.redis.url);
-      const keys = await redis.keys(`${config.redis.keyPrefix}*`);
-      for (let i = 0; i < keys.length; i += 1000) await redis.del(...keys.slice(i, i + 1000));
-      redis.disconnect();
-    }
+    await cleanupBench(bench);
   };
   try {
     let started = performance.now();

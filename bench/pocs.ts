@@ -22,12 +22,7 @@
  * Search pages are cached per version of the user's POCs (what a deployment runs); `--no-page-cache`
  * computes every search (sets, then the page's rows by key), the cost of a first page or a page after a write.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Redis } from 'ioredis';
-import { loadConfig, type Env } from '../config/index.ts';
 import { createLogger } from '../server/lib/log.ts';
 import { createAccountsModule } from '../server/modules/accounts/index.ts';
 import { createPocsModule } from '../server/modules/pocs/index.ts';
@@ -35,8 +30,8 @@ import { startSystem } from '../server/system.ts';
 import { signUpAndLogin } from '../test/support/accounts.ts';
 import { numberOption } from './args.ts';
 import { loadTest, type LoadResult } from './load.ts';
+import { benchPocsConfig, cleanupBench } from './pocs-system.ts';
 import { ready, serve } from './processes.ts';
-import { dropKeyspace } from '../test/support/services.ts';
 import { runRealistic } from './pocs-realistic.ts';
 
 const TAGS = [
@@ -106,25 +101,8 @@ const isReal = (args: readonly string[]) =>
 async function serveSystem(args: readonly string[]): Promise<void> {
   const real = isReal(args);
   const count = numberOption(args, '--pocs', 5000);
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'dojo-bench-'));
-  const run = randomBytes(4).toString('hex');
-  const env: Env = real
-    ? {
-        CASSANDRA_CONTACT_POINTS: process.env.CASSANDRA_CONTACT_POINTS ?? '127.0.0.1:9042',
-        CASSANDRA_LOCAL_DC: process.env.CASSANDRA_LOCAL_DC ?? 'datacenter1',
-        CASSANDRA_KEYSPACE: `bench_pocs_${run}`,
-        REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-        REDIS_KEY_PREFIX: `bench_pocs_${run}:`,
-      }
-    : {};
-  const config = loadConfig({
-    ...env,
-    NODE_ENV: 'production',
-    ROLES: 'api',
-    PORT: '0',
-    HOST: '127.0.0.1',
-    DATA_DIR: dataDir,
-  });
+  const bench = benchPocsConfig(real, 'pocs');
+  const { config, dataDir } = bench;
   const pageCache = !args.includes('--no-page-cache');
   const pocs = createPocsModule(pageCache ? {} : { searchPages: 0 });
   // Logging as a deployment does (an access line per request on stdout, which the bench reads and drops).
@@ -136,16 +114,7 @@ async function serveSystem(args: readonly string[]): Promise<void> {
   });
   const cleanup = async () => {
     await system.stop();
-    rmSync(dataDir, { recursive: true, force: true });
-    if (config.cassandra) {
-      await dropKeyspace(config.cassandra, config.cassandra.keyspace);
-    }
-    if (config.redis) {
-      const redis = new Redis(config.redis.url);
-      const keys = await redis.keys(`${config.redis.keyPrefix}*`);
-      if (keys.length) await redis.del(...keys);
-      redis.disconnect();
-    }
+    await cleanupBench(bench);
   };
   try {
     const user = await signUpAndLogin({ url: system.url, dataDir });
