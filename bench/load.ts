@@ -3,7 +3,7 @@
  * event loop (or a core) with the server it measures. `loadTest()` spawns this file; run directly, it reads
  * its options from argv, drives autocannon through its API and prints the result as one JSON line.
  */
-import { spawn } from 'node:child_process';
+import { runChild } from './processes.ts';
 import { createRequire } from 'node:module';
 
 export interface LoadOptions {
@@ -36,26 +36,7 @@ interface AutocannonResult {
 type Autocannon = (options: Record<string, unknown>) => Promise<AutocannonResult>;
 
 export function loadTest(options: LoadOptions): Promise<LoadResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [import.meta.filename, JSON.stringify(options)], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.once('error', reject);
-    child.once('exit', (code) => {
-      const line = out.trim().split('\n').at(-1) ?? '';
-      if (code !== 0) {
-        reject(new Error(`load generator exited with ${code}: ${out}`));
-        return;
-      }
-      try {
-        resolve(JSON.parse(line) as LoadResult);
-      } catch {
-        reject(new Error(`load generator printed no result: ${out}`));
-      }
-    });
-  });
+  return runChild<LoadResult>(import.meta.filename, options, 'load generator');
 }
 
 async function main(options: LoadOptions): Promise<void> {

@@ -5,7 +5,7 @@
  * sockets, each sending its own seeded stream of requests (`nextRequest`) one after the other, each with the
  * token of the user it drew. Prints one JSON line: reads and writes timed separately.
  */
-import { spawn } from 'node:child_process';
+import { runChild } from './processes.ts';
 import { readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { hash, nextRequest, rng, type MixOptions, type MixRequest, type MixUser } from './pocs-mix.ts';
@@ -45,22 +45,7 @@ export interface MixLoadResult {
 }
 
 export function mixLoad(options: MixLoadOptions): Promise<MixLoadResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [import.meta.filename, JSON.stringify(options)], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.once('error', reject);
-    child.once('exit', (code) => {
-      if (code !== 0) return reject(new Error(`mix load exited with ${code}: ${out}`));
-      try {
-        resolve(JSON.parse(out.trim().split('\n').at(-1) ?? '') as MixLoadResult);
-      } catch {
-        reject(new Error(`mix load printed no result: ${out}`));
-      }
-    });
-  });
+  return runChild<MixLoadResult>(import.meta.filename, options, 'mix load');
 }
 
 const HEAD_END = Buffer.from('\r\n\r\n');

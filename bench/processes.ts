@@ -1,4 +1,4 @@
-/** Child processes of a benchmark: each prints `READY <json>` once it serves, and stops on SIGTERM. */
+/** Child processes of a benchmark: servers that print `READY <json>` once they serve and stop on SIGTERM, and load generators that print their result. */
 import { spawn, type ChildProcess } from 'node:child_process';
 
 export interface Served<T> {
@@ -59,4 +59,27 @@ export function ready(info: unknown, stop: () => Promise<void>): void {
   };
   process.once('SIGTERM', shutdown);
   process.once('SIGINT', shutdown);
+}
+
+/**
+ * Runs a benchmark file as a child process with `options` as its one argument (JSON) and resolves with the
+ * JSON value of the last line it prints: load generators run apart from the server they measure.
+ */
+export function runChild<R>(file: string, options: unknown, label: string): Promise<R> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [file, JSON.stringify(options)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      if (code !== 0) return reject(new Error(`${label} exited with ${code}: ${out}`));
+      try {
+        resolve(JSON.parse(out.trim().split('\n').at(-1) ?? '') as R);
+      } catch {
+        reject(new Error(`${label} printed no result: ${out}`));
+      }
+    });
+  });
 }
