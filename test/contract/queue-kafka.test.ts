@@ -1,8 +1,7 @@
-import { Kafka, logLevel } from 'kafkajs';
 import { loadConfig } from '../../config/index.ts';
 import { createKafkaQueue } from '../../server/adapters/queue-kafka/index.ts';
 import { silentLogger } from '../../server/lib/log.ts';
-import { realService, uniqueName } from '../support/services.ts';
+import { deleteKafkaTopics, realService, uniqueName } from '../support/services.ts';
 import { queueContract } from './queue.contract.ts';
 
 const env = realService('kafka', 'queue contract: kafka');
@@ -19,20 +18,7 @@ if (env) {
     maxWaitTimeInMs: 500,
   };
 
-  const deleteTopics = async (prefix: string) => {
-    const admin = new Kafka({
-      clientId: 'dojo-test-cleanup',
-      brokers: [...kafka.brokers],
-      logLevel: logLevel.NOTHING,
-    }).admin();
-    await admin.connect();
-    try {
-      const topics = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
-      if (topics.length > 0) await admin.deleteTopics({ topics });
-    } finally {
-      await admin.disconnect();
-    }
-  };
+  const deleteTopics = (prefix: string) => deleteKafkaTopics(kafka.brokers, prefix);
 
   queueContract('queue-kafka', async () => {
     const topicPrefix = `${kafka.topicPrefix}${uniqueName('test')}.`;

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { loadConfig, type Env } from '../../config/index.ts';
-import { dropKeyspace, type ServiceEnv, uniqueName } from '../support/services.ts';
+import { deleteKafkaTopics, dropKeyspace, type ServiceEnv, uniqueName } from '../support/services.ts';
 
 /** Where a notifications suite runs: embedded, or real Cassandra + Kafka + Redis under names of this run. */
 export interface Backend {
@@ -23,6 +23,7 @@ export const embeddedBackend = (): Backend => ({ label: 'embedded', env: EMBEDDE
 export function realBackend(base: ServiceEnv): Backend {
   const keyspace = uniqueName('notif_test');
   const prefix = `${uniqueName('notif')}:`;
+  const topics = `${uniqueName('notif')}.`;
   const config = loadConfig({ ...base, SMTP_URL: undefined });
   return {
     label: 'cassandra + kafka + redis',
@@ -32,10 +33,11 @@ export function realBackend(base: ServiceEnv): Backend {
       SMTP_URL: undefined,
       CASSANDRA_KEYSPACE: keyspace,
       REDIS_KEY_PREFIX: prefix,
-      KAFKA_TOPIC_PREFIX: `${uniqueName('notif')}.`,
+      KAFKA_TOPIC_PREFIX: topics,
     },
     cleanup: async () => {
       if (config.cassandra) await dropKeyspace(config.cassandra, keyspace);
+      if (config.kafka) await deleteKafkaTopics(config.kafka.brokers, topics);
       if (config.redis) {
         const redis = new Redis(config.redis.url);
         try {

@@ -11,7 +11,7 @@ import * as assert from 'uvu/assert';
 import { loadConfig, type Env } from '../../config/index.ts';
 import { connect, type Connected } from '../push/client.ts';
 import { signUpAndLogin, type LoggedIn } from '../support/accounts.ts';
-import { dropKeyspace, realService, uniqueName } from '../support/services.ts';
+import { deleteKafkaTopics, dropKeyspace, realService, uniqueName } from '../support/services.ts';
 import { spawnSystem, type SpawnedSystem } from '../support/system.ts';
 
 const name = 'notifications: api and workers nodes';
@@ -60,6 +60,7 @@ if (env) {
     if (keys.length) await redis.del(...keys);
     redis.disconnect();
     await dropKeyspace(config.cassandra!, keyspace);
+    await deleteKafkaTopics(config.kafka!.brokers, topics);
   });
 
   test('a dojo created on the api node: the workers node stores the invitation, the member’s socket gets it', async () => {

@@ -2,7 +2,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Kafka, logLevel } from 'kafkajs';
 import { loadConfig, type Env } from '../../config/index.ts';
 import { createCassandraStore } from '../../server/adapters/store-cassandra/index.ts';
 import { EmbeddedQueue } from '../../server/adapters/queue-embedded/index.ts';
@@ -13,7 +12,7 @@ import type { DojoModule } from '../../server/modules.ts';
 import { SCHEDULER_MIGRATIONS } from '../../server/modules/scheduler/schema.ts';
 import type { DeliveredMessage, Queue } from '../../server/ports/queue.ts';
 import type { Store } from '../../server/ports/store.ts';
-import { dropKeyspace, type ServiceEnv, uniqueName } from '../support/services.ts';
+import { deleteKafkaTopics, dropKeyspace, type ServiceEnv, uniqueName } from '../support/services.ts';
 
 /** The topic the test tasks are published to, consumed by the recorder. */
 export const RUNS_TOPIC = 'schedtest.runs';
@@ -176,18 +175,7 @@ export function realBackend(base: ServiceEnv): Backend {
     },
     cleanup: async () => {
       await dropKeyspace(cassandra, keyspace);
-      const admin = new Kafka({
-        clientId: 'dojo-test-cleanup',
-        brokers: [...kafka.brokers],
-        logLevel: logLevel.NOTHING,
-      }).admin();
-      await admin.connect();
-      try {
-        const topics = (await admin.listTopics()).filter((t) => t.startsWith(topicPrefix));
-        if (topics.length > 0) await admin.deleteTopics({ topics });
-      } finally {
-        await admin.disconnect();
-      }
+      await deleteKafkaTopics(kafka.brokers, topicPrefix);
     },
   };
 }

@@ -1,4 +1,5 @@
 import cassandra from 'cassandra-driver';
+import { Kafka, logLevel } from 'kafkajs';
 import { appendFileSync } from 'node:fs';
 import { suite } from 'uvu';
 
@@ -54,5 +55,21 @@ export async function dropKeyspace(
     await client.execute(`DROP KEYSPACE IF EXISTS "${keyspace}"`, [], { readTimeout: 120_000 });
   } finally {
     await client.shutdown();
+  }
+}
+
+/** Deletes the Kafka topics a test or benchmark created under its own prefix. */
+export async function deleteKafkaTopics(brokers: readonly string[], prefix: string): Promise<void> {
+  const admin = new Kafka({
+    clientId: 'dojo-test-cleanup',
+    brokers: [...brokers],
+    logLevel: logLevel.NOTHING,
+  }).admin();
+  await admin.connect();
+  try {
+    const topics = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
+    if (topics.length > 0) await admin.deleteTopics({ topics });
+  } finally {
+    await admin.disconnect();
   }
 }
