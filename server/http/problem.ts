@@ -1,4 +1,5 @@
 import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { z } from 'zod';
 import { PROBLEM_CONTENT_TYPE } from '../../protocol/http.ts';
 import { AppError, type ErrorKind, type FieldError } from '../lib/errors.ts';
@@ -227,4 +228,23 @@ export function sendError(error: unknown, req: IncomingMessage, res: ServerRespo
     return;
   }
   sendProblem(res, problem, retryAfter);
+}
+
+/**
+ * What Node's HTTP parser refuses (a header section over its limit, a malformed request line) leaves as a
+ * problem too, not as a bare status line.
+ */
+export function clientErrorHandler(): (error: Error & { code?: string }, socket: Duplex) => void {
+  return (error, socket) => {
+    if (!socket.writable || error.code === 'ECONNRESET') {
+      socket.destroy();
+      return;
+    }
+    const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
+    socket.end(
+      tooLarge
+        ? rawProblemResponse(431, 'HTTP.HEADERS_TOO_LARGE', 'The request headers exceed the size limit.')
+        : rawProblemResponse(400, 'HTTP.BAD_REQUEST', 'The request could not be parsed.'),
+    );
+  };
 }

@@ -48,22 +48,3 @@ export function upgradeHandler(options: {
     target.accept(req, socket, head);
   };
 }
-
-/**
- * What Node's HTTP parser refuses (a header section over its limit, a malformed request line) leaves as a
- * problem too, not as a bare status line.
- */
-export function clientErrorHandler(): (error: Error & { code?: string }, socket: Duplex) => void {
-  return (error, socket) => {
-    if (!socket.writable || error.code === 'ECONNRESET') {
-      socket.destroy();
-      return;
-    }
-    const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
-    socket.end(
-      tooLarge
-        ? rawProblemResponse(431, 'HTTP.HEADERS_TOO_LARGE', 'The request headers exceed the size limit.')
-        : rawProblemResponse(400, 'HTTP.BAD_REQUEST', 'The request could not be parsed.'),
-    );
-  };
-}
