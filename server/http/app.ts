@@ -72,8 +72,8 @@ export function createHttpApp(options: HttpAppOptions): HttpListener {
     router.on(
       method,
       path,
-      (req, res, params) => {
-        setRoute(req, path);
+      (req, res, params, route) => {
+        setRoute(req, (route as RouteStore).template);
         handler(req as HttpRequest, res as HttpResponse, params as Record<string, string>);
       },
       store,
