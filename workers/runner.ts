@@ -8,11 +8,12 @@ export async function startWorkers(options: {
   readonly workers: readonly WorkerDefinition[];
   readonly logger: Logger;
 }): Promise<{ close(): Promise<void> }> {
-  const subscriptions: Subscription[] = [];
-  for (const w of options.workers) {
-    const log = options.logger.child({ role: 'workers', topic: w.topic, group: w.group });
-    subscriptions.push(
-      await options.queue.subscribe({
+  // Subscribed together: a Kafka consumer group takes seconds to join, and a node with many workers
+  // would otherwise serve its last topic only after all the others had joined one by one.
+  const subscribed = await Promise.allSettled(
+    options.workers.map(async (w) => {
+      const log = options.logger.child({ role: 'workers', topic: w.topic, group: w.group });
+      const subscription = await options.queue.subscribe({
         topic: w.topic,
         group: w.group,
         ...(w.retry ? { retry: w.retry } : {}),
@@ -24,9 +25,17 @@ export async function startWorkers(options: {
             'job done',
           );
         },
-      }),
-    );
-    log.info('worker subscribed');
+      });
+      log.info('worker subscribed');
+      return subscription;
+    }),
+  );
+  const subscriptions: Subscription[] = [];
+  for (const r of subscribed) if (r.status === 'fulfilled') subscriptions.push(r.value);
+  const failed = subscribed.find((r) => r.status === 'rejected');
+  if (failed) {
+    await Promise.allSettled(subscriptions.map((s) => s.close()));
+    throw failed.reason;
   }
   return {
     close: async () => {
