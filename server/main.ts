@@ -22,7 +22,9 @@ const { version } = JSON.parse(readFileSync(new URL('../package.json', import.me
 
 process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled rejection'));
 
-const system = await startSystem({ config, logger, modules: MODULES, version }).catch((error: unknown) => {
+// Listening before the whole boot is done (workers still joining their groups), the server can be told to
+// stop meanwhile: the signal is handled from the first moment, and the stop waits for the boot.
+const booting = startSystem({ config, logger, modules: MODULES, version }).catch((error: unknown) => {
   logger.fatal({ err: error }, 'boot failed');
   process.exit(1);
 });
@@ -40,13 +42,15 @@ const onSignal = (signal: NodeJS.Signals) => {
     process.exit(1);
   }, config.shutdownTimeoutMs);
   force.unref();
-  system.stop().then(
-    () => process.exit(0),
-    (error: unknown) => {
-      logger.error({ err: error }, 'shutdown failed');
-      process.exit(1);
-    },
-  );
+  booting
+    .then((system) => system.stop())
+    .then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
 };
 process.on('SIGTERM', onSignal);
 process.on('SIGINT', onSignal);
