@@ -12,6 +12,8 @@ export type ErrorKind =
   | 'UNSUPPORTED_MEDIA'
   | 'THROTTLED'
   | 'PAYMENT_DECLINED'
+  /** The tenant's plan does not include this (a limit it reached, a feature it lacks). */
+  | 'PAYMENT_REQUIRED'
   | 'UNAVAILABLE'
   | 'TIMEOUT'
   | 'INTERNAL';

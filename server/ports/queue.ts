@@ -6,6 +6,8 @@
  *   mid-handler gets the message again;
  * - a failing handler is retried with exponential backoff and jitter; after the last attempt the message
  *   goes to `<topic>.dlq` (a DeadLetter) and the partition moves on.
+ * subscribeBatch keeps all three with a batch as the unit: one partition's messages in offset order, retried
+ * whole, dead-lettered message by message (one DeadLetter each), committed once the handler resolved.
  */
 export interface OutgoingMessage {
   readonly key: string;
@@ -47,6 +49,25 @@ export interface SubscribeOptions {
   readonly fromBeginning?: boolean;
 }
 
+export interface BatchSubscribeOptions {
+  readonly topic: string;
+  readonly group: string;
+  /** Called with up to `maxMessages` messages of ONE partition, in offset order; offsets are committed only after it resolves (at least once). */
+  readonly handler: (messages: readonly DeliveredMessage[]) => Promise<void>;
+  readonly maxMessages?: number; // default 500
+  /**
+   * How long to wait to fill a batch once one message is there (default a few ms; never delays a lone
+   * message by more). Kafka hands over what a fetch returned without waiting: what arrives while a batch
+   * is handled makes the next one.
+   */
+  readonly maxWaitMs?: number;
+  readonly retry?: RetryPolicy;
+  readonly fromBeginning?: boolean;
+}
+
+export const DEFAULT_BATCH_MAX_MESSAGES = 500;
+export const DEFAULT_BATCH_MAX_WAIT_MS = 5;
+
 export interface Subscription {
   close(): Promise<void>;
 }
@@ -62,6 +83,7 @@ export interface Queue {
   /** Resolves once the messages are durably accepted. */
   publish(topic: string, messages: readonly OutgoingMessage[]): Promise<void>;
   subscribe(options: SubscribeOptions): Promise<Subscription>;
+  subscribeBatch(options: BatchSubscribeOptions): Promise<Subscription>;
   health(): Promise<void>;
   close(): Promise<void>;
 }

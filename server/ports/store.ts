@@ -98,6 +98,13 @@ export interface QueryOptions {
   readonly pageState?: string;
 }
 
+export interface ScanOptions {
+  /** Rows of one page: 500 unless given, at most 5000. */
+  readonly limit?: number;
+  /** Opaque token from a previous page of the same table's scan. */
+  readonly pageState?: string;
+}
+
 export interface Page {
   readonly rows: Row[];
   /** Present when more rows may follow. */
@@ -132,6 +139,11 @@ export interface Store {
    */
   getMany(table: string, keys: readonly Row[]): Promise<(Row | undefined)[]>;
   query(table: string, options: QueryOptions): Promise<Page>;
+  /**
+   * Every live row of a table, a page at a time, in no promised order (Cassandra: token order), for
+   * backfills and rebuilds, never for serving requests. `pageState` resumes where the previous page ended.
+   */
+  scan(table: string, options?: ScanOptions): Promise<Page>;
   /** Atomic (logged) batch of unconditional writes: all or none become visible. */
   batch(ops: readonly WriteOp[]): Promise<void>;
   /** Throws when the store cannot serve requests. */
@@ -143,3 +155,13 @@ export interface Store {
 export const textOf = (v: Value): string => (typeof v === 'string' ? v : '');
 /** Reads a timestamp column of a row as a Date (the epoch when null). */
 export const dateOf = (v: Value): Date => (v instanceof Date ? v : new Date(0));
+
+/** Every page of a table's scan, one after the other (backfills). */
+export async function* scanPages(store: Store, table: string, limit = 1000): AsyncGenerator<Row[]> {
+  let pageState: string | undefined;
+  do {
+    const page = await store.scan(table, { limit, ...(pageState ? { pageState } : {}) });
+    if (page.rows.length) yield page.rows;
+    pageState = page.pageState;
+  } while (pageState);
+}

@@ -166,4 +166,32 @@ s('two members of one group share the partitions and never handle a message twic
   );
 });
 
+s('a short batch waits up to maxWaitMs for more messages, and a lone one no longer', async (ctx) => {
+  const queue = openIn(ctx, { partitions: 1 });
+  await queue.ensureTopics(['jobs']);
+  const batches: { values: unknown[]; at: number }[] = [];
+  await queue.subscribeBatch({
+    topic: 'jobs',
+    group: 'workers',
+    maxMessages: 10,
+    maxWaitMs: 500,
+    handler: async (messages) => {
+      batches.push({ values: messages.map((m) => m.value), at: Date.now() });
+    },
+  });
+  await queue.publish('jobs', values([1]));
+  await sleep(50);
+  await queue.publish('jobs', values([2, 3]));
+  const deadline = Date.now() + 5000;
+  while (batches.length < 1 && Date.now() < deadline) await sleep(5);
+  assert.equal(batches[0]?.values, [{ i: 1 }, { i: 2 }, { i: 3 }]);
+
+  const sent = Date.now();
+  await queue.publish('jobs', values([4]));
+  while (batches.length < 2 && Date.now() < deadline) await sleep(5);
+  const waited = batches[1]!.at - sent;
+  assert.equal(batches[1]?.values, [{ i: 4 }]);
+  assert.ok(waited >= 450 && waited < 2500, `a lone message waited ${waited} ms`);
+});
+
 s.run();

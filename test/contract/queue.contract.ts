@@ -5,61 +5,14 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import {
-  dlqTopic,
-  type DeadLetter,
-  type DeliveredMessage,
-  type Queue,
-  type SubscribeOptions,
-} from '../../server/ports/queue.ts';
-import { uniqueName } from '../support/services.ts';
-import type { CrashConsumerArgs, CrashFixtureAdapter } from './fixtures/queue-crash-consumer.ts';
+import { dlqTopic, type DeadLetter, type SubscribeOptions } from '../../server/ports/queue.ts';
+import type { CrashConsumerArgs } from './fixtures/queue-crash-consumer.ts';
+import { batchContract } from './queue-batch.contract.ts';
+import { inbox, named, withQueue, type MadeQueue } from './queue.support.ts';
 
-export interface MadeQueue {
-  readonly adapter: Queue;
-  /** How test/contract/fixtures/queue-crash-consumer.ts builds the same queue in a child process. */
-  readonly fixture: CrashFixtureAdapter;
-  /**
-   * For a queue one process holds exclusively (embedded): a new instance over the same storage. The suite
-   * closes `adapter` before a child process opens the queue and reopens it afterwards.
-   */
-  readonly reopen?: () => Promise<Queue>;
-  cleanup(): Promise<void>;
-}
+export { inbox, type MadeQueue } from './queue.support.ts';
 
 const FIXTURE = path.join(import.meta.dirname, 'fixtures', 'queue-crash-consumer.ts');
-
-/** Collects what a handler receives (after `before`, if any, resolved) and waits for it. */
-export function inbox(before?: (message: DeliveredMessage) => Promise<void>) {
-  const messages: DeliveredMessage[] = [];
-  return {
-    messages,
-    values: () => messages.map((m) => m.value),
-    handler: async (message: DeliveredMessage) => {
-      await before?.(message);
-      messages.push(message);
-    },
-    async until(count: number, ms = 20_000) {
-      const started = Date.now();
-      while (messages.length < count) {
-        if (Date.now() - started > ms)
-          throw new Error(`got ${messages.length} of ${count} messages in ${ms} ms`);
-        await sleep(10);
-      }
-    },
-  };
-}
-
-const named = (prefix: string) => uniqueName(prefix).replace(/_/g, '-');
-
-async function withQueue(make: () => Promise<MadeQueue>, fn: (made: MadeQueue) => Promise<void>) {
-  const made = await make();
-  try {
-    await fn(made);
-  } finally {
-    await made.cleanup();
-  }
-}
 
 function runCrashConsumer(args: CrashConsumerArgs, ms: number) {
   return new Promise<{ signal: NodeJS.Signals | null; code: number | null; stderr: string }>((resolve) => {
@@ -308,5 +261,6 @@ export function queueContract(label: string, make: () => Promise<MadeQueue>) {
     });
   });
 
+  batchContract(s, make);
   s.run();
 }

@@ -3,6 +3,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { isAppError } from '../../server/lib/errors.ts';
 import type { Row, Store } from '../../server/ports/store.ts';
+import { scanCases } from './store-scan.contract.ts';
 import { ADD_COLUMN, TABLES, assertAppError, rejection, seqs } from './store.fixtures.ts';
 
 export interface MadeStore {
@@ -486,6 +487,8 @@ export function storeContract(label: string, make: () => Promise<MadeStore>) {
     },
   );
 
+  scanCases(s, () => made!);
+
   s('health resolves', async () => {
     await store().health();
   });
@@ -499,6 +502,7 @@ export function storeContract(label: string, make: () => Promise<MadeStore>) {
       () => other.insert('claims', { name: 'closed' }),
       () => other.query('events', { where: { stream: 'q' } }),
       () => other.getMany('events', [{ stream: 'q', seq: 1 }]),
+      () => other.scan('events'),
       () => other.health(),
     ]) {
       assert.ok(isAppError(await rejection(call())));

@@ -1,12 +1,13 @@
 /**
  * One embedded subscription: an async loop per partition, each handling its partition strictly in offset
- * order and committing an offset only after the handler resolved (or its DeadLetter was appended).
+ * order, a batch of up to `maxMessages` at a time, and committing the batch's offsets only after the
+ * handler resolved (or its DeadLetters were appended). A short batch waits up to `maxWaitMs` for more.
  */
 import type { Logger } from '../../lib/log.ts';
-import { deliver } from '../../lib/queue-delivery.ts';
+import { deliver, type BatchSettings, type Undelivered } from '../../lib/queue-delivery.ts';
 import { retry } from '../../lib/retry.ts';
 import { TIMED_OUT, withTimeout } from '../../lib/timeout.ts';
-import type { DeadLetter, RetryPolicy, SubscribeOptions, Subscription } from '../../ports/queue.ts';
+import type { BatchSubscribeOptions, DeadLetter, RetryPolicy, Subscription } from '../../ports/queue.ts';
 import type { GroupMembers, Wakeups } from './coordination.ts';
 import type { QueueLog, StoredMessage } from './log.ts';
 
@@ -19,21 +20,23 @@ export interface ConsumerContext {
   readonly closeTimeoutMs: number;
   readonly logger: Logger;
   readonly retry: RetryPolicy;
-  readonly deadLetter: (topic: string, key: string, letter: DeadLetter) => void;
+  readonly batch: BatchSettings;
+  readonly deadLetter: (topic: string, letters: readonly DeadLetter[]) => void;
   readonly onClosed: () => void;
 }
 
-const BATCH = 100;
+/** Rows read from the log at once, at least: single-message subscriptions read ahead too. */
+const READ_AHEAD = 100;
 
 export class EmbeddedSubscription implements Subscription {
-  readonly #options: SubscribeOptions;
+  readonly #options: BatchSubscribeOptions;
   readonly #context: ConsumerContext;
   readonly #id = Symbol('member');
   readonly #abort = new AbortController();
   readonly #loops: Promise<void>[] = [];
   #closing: Promise<void> | undefined;
 
-  constructor(options: SubscribeOptions, context: ConsumerContext) {
+  constructor(options: BatchSubscribeOptions, context: ConsumerContext) {
     this.#options = options;
     this.#context = context;
   }
@@ -85,6 +88,7 @@ export class EmbeddedSubscription implements Subscription {
   async #run(partition: number): Promise<void> {
     const { topic, group } = this.#options;
     const { log, members, wakeups, pollIntervalMs } = this.#context;
+    const { maxMessages, maxWaitMs } = this.#context.batch;
     const signal = this.#abort.signal;
     let position: number | undefined;
     while (!signal.aborted) {
@@ -100,33 +104,49 @@ export class EmbeddedSubscription implements Subscription {
       }
       // Another member may have moved the group on since this loop last held the partition.
       position ??= log.committed(group, topic, partition) ?? 0;
-      const batch = log.read(topic, partition, position, BATCH);
-      if (batch.length === 0) {
+      const rows = log.read(topic, partition, position, Math.max(READ_AHEAD, maxMessages));
+      if (rows.length === 0) {
         await wakeups.wait(topic, pollIntervalMs, signal);
         continue;
       }
-      for (const message of batch) {
+      if (rows.length < maxMessages && maxWaitMs > 0) await this.#fill(partition, rows);
+      for (let start = 0; start < rows.length; start += maxMessages) {
         if (signal.aborted || !members.assigned(this.#id, partition)) break;
-        if (!(await this.#handle(partition, message))) return;
-        position = message.offset + 1;
+        const batch = rows.slice(start, start + maxMessages);
+        if (!(await this.#handle(partition, batch))) return;
+        position = batch[batch.length - 1]!.offset + 1;
       }
     }
   }
 
-  /** False when the consumer is closing and the message must stay uncommitted. */
-  async #handle(partition: number, stored: StoredMessage): Promise<boolean> {
+  /** Appends to `rows` what is published to the partition within maxWaitMs, until the batch is full. */
+  async #fill(partition: number, rows: StoredMessage[]): Promise<void> {
+    const { topic } = this.#options;
+    const { log, wakeups, batch } = this.#context;
+    const deadline = Date.now() + batch.maxWaitMs;
+    for (let left = batch.maxWaitMs; rows.length < batch.maxMessages && left > 0;) {
+      await wakeups.wait(topic, left, this.#abort.signal);
+      if (this.#abort.signal.aborted) return;
+      const from = rows[rows.length - 1]!.offset + 1;
+      rows.push(...log.read(topic, partition, from, batch.maxMessages - rows.length));
+      left = deadline - Date.now();
+    }
+  }
+
+  /** False when the consumer is closing and the batch must stay uncommitted. */
+  async #handle(partition: number, rows: readonly StoredMessage[]): Promise<boolean> {
     const { topic, group, handler } = this.#options;
     const signal = this.#abort.signal;
-    const message = {
+    const messages = rows.map((stored): Undelivered => ({
       topic,
       partition,
       offset: String(stored.offset),
       key: stored.key,
       value: JSON.parse(stored.value) as unknown,
       headers: JSON.parse(stored.headers) as Record<string, string>,
-    };
+    }));
     const outcome = await deliver({
-      message,
+      messages,
       handler,
       policy: this.#options.retry ?? this.#context.retry,
       signal,
@@ -134,10 +154,11 @@ export class EmbeddedSubscription implements Subscription {
     });
     if (outcome.kind === 'aborted' || outcome.kind === 'interrupted') return false;
     if (outcome.kind === 'dead') {
-      const letter = outcome.letter;
-      await this.#persist(() => this.#context.deadLetter(topic, stored.key, letter));
+      const letters = outcome.letters;
+      await this.#persist(() => this.#context.deadLetter(topic, letters));
     }
-    await this.#persist(() => this.#context.log.commit(group, topic, partition, stored.offset + 1));
+    const next = rows[rows.length - 1]!.offset + 1;
+    await this.#persist(() => this.#context.log.commit(group, topic, partition, next));
     return true;
   }
 

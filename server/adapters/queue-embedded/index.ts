@@ -14,9 +14,11 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { AppError, unavailable } from '../../lib/errors.ts';
 import type { Logger } from '../../lib/log.ts';
+import { batchSettings, oneByOne } from '../../lib/queue-delivery.ts';
 import {
   DEFAULT_RETRY,
   dlqTopic,
+  type BatchSubscribeOptions,
   type DeadLetter,
   type OutgoingMessage,
   type Queue,
@@ -90,8 +92,13 @@ export class EmbeddedQueue implements Queue {
     this.#append(topic, messages);
   }
 
-  async subscribe(options: SubscribeOptions): Promise<Subscription> {
+  subscribe(options: SubscribeOptions): Promise<Subscription> {
+    return this.subscribeBatch(oneByOne(options));
+  }
+
+  async subscribeBatch(options: BatchSubscribeOptions): Promise<Subscription> {
     this.#open();
+    const batch = batchSettings(options);
     const partitions = this.#partitionsOf(options.topic);
     this.#write(() => {
       for (let p = 0; p < partitions; p++) {
@@ -114,7 +121,8 @@ export class EmbeddedQueue implements Queue {
       closeTimeoutMs: this.#closeTimeoutMs,
       logger: this.#logger.child({ topic: options.topic, group: options.group }),
       retry: DEFAULT_RETRY,
-      deadLetter: (topic, key, letter) => this.#deadLetter(topic, key, letter),
+      batch,
+      deadLetter: (topic, letters) => this.#deadLetter(topic, letters),
       onClosed: () => {
         this.#subscriptions.delete(subscription);
         if (group.empty && this.#groups.get(groupKey) === group) this.#groups.delete(groupKey);
@@ -147,11 +155,19 @@ export class EmbeddedQueue implements Queue {
     }
   }
 
-  #deadLetter(topic: string, key: string, letter: DeadLetter): void {
+  /** Appends a batch's dead letters in one transaction. */
+  #deadLetter(topic: string, letters: readonly DeadLetter[]): void {
     const dlq = dlqTopic(topic);
     // A dead-letter topic's own failures land one level deeper, created on demand.
     if (this.#log.partitions(dlq) === undefined) this.#log.createTopic(dlq, this.#partitions, Date.now());
-    this.#append(dlq, [{ key, value: letter, headers: letter.original.headers }]);
+    this.#append(
+      dlq,
+      letters.map((letter) => ({
+        key: letter.original.key,
+        value: letter,
+        headers: letter.original.headers,
+      })),
+    );
   }
 
   #append(topic: string, messages: readonly OutgoingMessage[]): void {

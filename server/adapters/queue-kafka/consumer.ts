@@ -1,25 +1,29 @@
 /**
- * One Kafka subscription: a kafkajs consumer in the group with autoCommit off. Each message is handled in
- * place (retried with backoff, heartbeating between attempts so the group keeps the member), dead-lettered
- * when the attempts are spent, and only then committed. kafkajs processes one partition's messages in
- * order; partitionsConsumedConcurrently lets the partitions of a fetch run side by side.
+ * One Kafka subscription: a kafkajs consumer in the group with autoCommit off and eachBatch with
+ * eachBatchAutoResolve off. Each fetched batch of a partition is cut into chunks of `maxMessages`; a chunk is
+ * handled in place (retried whole with backoff, heartbeating all along so the group keeps the member),
+ * dead-lettered message by message when the attempts are spent, and only then committed and resolved.
+ * kafkajs hands over one partition's batches in order; partitionsConsumedConcurrently lets the partitions of
+ * a fetch run side by side.
  */
-import type { Consumer, EachMessagePayload, IHeaders, Kafka } from 'kafkajs';
+import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import { unavailable } from '../../lib/errors.ts';
 import type { Logger } from '../../lib/log.ts';
-import { deliver, describeError, type DeliveryOutcome } from '../../lib/queue-delivery.ts';
+import { deliver, type BatchSettings } from '../../lib/queue-delivery.ts';
 import { TIMED_OUT, withTimeout } from '../../lib/timeout.ts';
 import {
   DEFAULT_RETRY,
+  type BatchSubscribeOptions,
   type DeadLetter,
-  type SubscribeOptions,
   type Subscription,
 } from '../../ports/queue.ts';
+import { decode, KeepAlive } from './batch.ts';
 
 export interface ConsumerTimings {
-  /** Must stay well above the longest retry sleep (RetryPolicy.maxDelayMs). kafkajs default 30000. */
+  /** kafkajs default 30000. Heartbeats go on during handlers and retry sleeps. */
   readonly sessionTimeout?: number;
   readonly rebalanceTimeout?: number;
+  /** kafkajs default 3000. */
   readonly heartbeatInterval?: number;
   /**
    * Longest wait of a fetch on idle partitions (default 1000; kafkajs's own is 5000). Data is returned as
@@ -32,24 +36,16 @@ export interface ConsumerTimings {
 
 export interface KafkaSubscriptionContext {
   readonly kafka: Kafka;
-  readonly options: SubscribeOptions;
+  readonly options: BatchSubscribeOptions;
+  readonly batch: BatchSettings;
   readonly wireTopic: string;
   readonly groupId: string;
   readonly timings: ConsumerTimings;
   readonly concurrency: number;
   readonly closeTimeoutMs: number;
   readonly logger: Logger;
-  readonly deadLetter: (topic: string, key: string, letter: DeadLetter) => Promise<void>;
+  readonly deadLetter: (topic: string, letters: readonly DeadLetter[]) => Promise<void>;
   readonly onClosed: () => void;
-}
-
-function decodeHeaders(headers: IHeaders | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, raw] of Object.entries(headers ?? {})) {
-    const value = Array.isArray(raw) ? raw[raw.length - 1] : raw;
-    if (value !== undefined) out[name] = value.toString();
-  }
-  return out;
 }
 
 export class KafkaSubscription implements Subscription {
@@ -79,15 +75,6 @@ export class KafkaSubscription implements Subscription {
 
   static async start(context: KafkaSubscriptionContext): Promise<KafkaSubscription> {
     const subscription = new KafkaSubscription(context);
-    const sessionTimeout = context.timings.sessionTimeout ?? 30_000;
-    const policy = context.options.retry ?? DEFAULT_RETRY;
-    if (policy.maxDelayMs * 2 > sessionTimeout) {
-      // Heartbeats go out between attempts only: a retry sleep near the session timeout loses the member.
-      context.logger.warn(
-        { maxDelayMs: policy.maxDelayMs, sessionTimeout },
-        'retry sleeps too long for the session timeout',
-      );
-    }
     const consumer = subscription.#consumer;
     const joined = new Promise<void>((resolve) => {
       const off = consumer.on(consumer.events.GROUP_JOIN, () => {
@@ -103,8 +90,9 @@ export class KafkaSubscription implements Subscription {
       });
       await consumer.run({
         autoCommit: false,
+        eachBatchAutoResolve: false,
         partitionsConsumedConcurrently: context.concurrency,
-        eachMessage: (payload) => subscription.#eachMessage(payload),
+        eachBatch: (payload) => subscription.#eachBatch(payload),
       });
     } catch (error) {
       await consumer.disconnect().catch(() => undefined);
@@ -122,56 +110,71 @@ export class KafkaSubscription implements Subscription {
 
   async #close(): Promise<void> {
     this.#abort.abort();
-    // kafkajs waits for the handler in flight; past the bound its message stays uncommitted (redelivered).
+    // kafkajs waits for the handler in flight; past the bound its batch stays uncommitted (redelivered).
     const disconnected = this.#consumer.disconnect().catch((error: unknown) => {
       this.#context.logger.warn({ err: error }, 'kafka consumer disconnect failed');
     });
     const finished = (await withTimeout(disconnected, this.#context.closeTimeoutMs)) !== TIMED_OUT;
     if (!finished)
-      this.#context.logger.warn('kafka consumer still busy at close; its message will be redelivered');
+      this.#context.logger.warn('kafka consumer still busy at close; its batch will be redelivered');
     this.#context.onClosed();
   }
 
-  async #eachMessage({ partition, message, heartbeat }: EachMessagePayload): Promise<void> {
-    const { options, logger } = this.#context;
-    const key = message.key?.toString('utf8') ?? '';
-    const raw = message.value?.toString('utf8') ?? null;
-    const base = {
-      topic: options.topic,
-      partition,
-      offset: message.offset,
-      key,
-      headers: decodeHeaders(message.headers),
-    };
-    let value: unknown;
-    let outcome: DeliveryOutcome | undefined;
-    try {
-      value = raw === null ? null : JSON.parse(raw);
-    } catch (error) {
-      // Not JSON: no attempt could ever succeed, so it goes straight to the dead letters.
-      const failedAt = new Date().toISOString();
-      const letter = {
-        original: { ...base, value: raw },
-        error: describeError(error),
-        attempts: 0,
-        failedAt,
-      };
-      outcome = { kind: 'dead', letter };
+  async #eachBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch, isRunning, isStale } = payload;
+    const { maxMessages } = this.#context.batch;
+    for (let start = 0; start < batch.messages.length; start += maxMessages) {
+      // Closing, or a seek: what is left stays unresolved and uncommitted, fetched again by its next owner.
+      if (!isRunning() || isStale() || this.#abort.signal.aborted) return;
+      const chunk = batch.messages.slice(start, start + maxMessages);
+      if (!(await this.#handle(payload, chunk))) return;
     }
-    outcome ??= await deliver({
-      message: { ...base, value },
-      handler: options.handler,
-      policy: options.retry ?? DEFAULT_RETRY,
-      signal: this.#abort.signal,
-      logger,
-      beforeRetry: heartbeat,
+  }
+
+  /** False when the consumer is closing and the chunk must stay uncommitted. */
+  async #handle(payload: EachBatchPayload, chunk: readonly KafkaMessage[]): Promise<boolean> {
+    const { options, logger, timings } = this.#context;
+    const { batch, heartbeat } = payload;
+    const { messages, unreadable } = decode(options.topic, batch.partition, chunk);
+    const alive = new KeepAlive(heartbeat, timings.heartbeatInterval ?? 3000);
+    try {
+      // Not JSON: no attempt could ever succeed, so they go straight to the dead letters.
+      if (unreadable.length > 0) await this.#context.deadLetter(options.topic, unreadable);
+      if (messages.length > 0) {
+        const outcome = await deliver({
+          messages,
+          handler: options.handler,
+          policy: options.retry ?? DEFAULT_RETRY,
+          signal: this.#abort.signal,
+          logger,
+          beforeRetry: async () => {
+            alive.check();
+            await heartbeat();
+          },
+        });
+        if (outcome.kind === 'aborted') return false;
+        // A rebalance: give the partition back unhandled; its next owner starts from the last commit.
+        if (outcome.kind === 'interrupted') throw outcome.error;
+        if (outcome.kind === 'dead') await this.#context.deadLetter(options.topic, outcome.letters);
+      }
+      // Committing is still allowed while the group prepares a rebalance; rejoin right after.
+      await this.#commit(payload, chunk);
+    } finally {
+      alive.stop();
+    }
+    alive.check();
+    await heartbeat();
+    return true;
+  }
+
+  async #commit(payload: EachBatchPayload, chunk: readonly KafkaMessage[]): Promise<void> {
+    const last = chunk[chunk.length - 1]!.offset;
+    const offset = (BigInt(last) + 1n).toString();
+    await payload.commitOffsetsIfNecessary({
+      topics: [
+        { topic: this.#context.wireTopic, partitions: [{ partition: payload.batch.partition, offset }] },
+      ],
     });
-    if (outcome.kind === 'aborted') return;
-    // A rebalance: give the partition back unhandled; its next owner starts from the last commit.
-    if (outcome.kind === 'interrupted') throw outcome.error;
-    if (outcome.kind === 'dead') await this.#context.deadLetter(options.topic, key, outcome.letter);
-    await this.#consumer.commitOffsets([
-      { topic: this.#context.wireTopic, partition, offset: (BigInt(message.offset) + 1n).toString() },
-    ]);
+    payload.resolveOffset(last);
   }
 }

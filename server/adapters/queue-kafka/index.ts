@@ -11,9 +11,11 @@
 import { Kafka, Partitioners, type Admin, type Producer } from 'kafkajs';
 import { AppError, unavailable } from '../../lib/errors.ts';
 import type { Logger } from '../../lib/log.ts';
+import { batchSettings, oneByOne } from '../../lib/queue-delivery.ts';
 import { retry } from '../../lib/retry.ts';
 import {
   dlqTopic,
+  type BatchSubscribeOptions,
   type DeadLetter,
   type OutgoingMessage,
   type Queue,
@@ -96,11 +98,17 @@ export class KafkaQueue implements Queue {
       const replicationFactor =
         this.#options.replicationFactor ?? Math.min(3, (await this.#admin.describeCluster()).brokers.length);
       const numPartitions = this.#options.partitions ?? 3;
-      // Resolves false when every topic already existed (TOPIC_ALREADY_EXISTS is not an error here).
-      await this.#admin.createTopics({
-        topics: wire.map((topic) => ({ topic, numPartitions, replicationFactor })),
-        waitForLeaders: true,
-      });
+      // A busy controller (CI creates hundreds of topics at once) can time a request out; creating again
+      // is harmless, since TOPIC_ALREADY_EXISTS is not an error and kafkajs then resolves false.
+      await retry(
+        () =>
+          this.#admin.createTopics({
+            topics: wire.map((topic) => ({ topic, numPartitions, replicationFactor })),
+            waitForLeaders: true,
+            timeout: 15_000,
+          }),
+        { attempts: 4, baseDelayMs: 250, maxDelayMs: 2_000, isRetriable: () => true },
+      );
       // kafkajs skips its leader wait when some topics already existed; wait for all of them ourselves.
       await retry(
         async () => {
@@ -110,10 +118,11 @@ export class KafkaQueue implements Queue {
           );
           if (topics.length < wire.length || !ready) throw new Error('topic metadata not ready');
         },
-        { attempts: 30, baseDelayMs: 50, maxDelayMs: 500, isRetriable: () => true },
+        { attempts: 60, baseDelayMs: 50, maxDelayMs: 1_000, isRetriable: () => true },
       );
     } catch (error) {
-      throw unavailable('QUEUE.UNAVAILABLE', `creating topics ${names.join(', ')} failed`, error);
+      const reason = error instanceof Error ? `: ${error.message}` : '';
+      throw unavailable('QUEUE.UNAVAILABLE', `creating topics ${names.join(', ')} failed${reason}`, error);
     }
     for (const n of names) this.#ensured.add(n);
   }
@@ -142,30 +151,40 @@ export class KafkaQueue implements Queue {
     }
   }
 
-  async subscribe(options: SubscribeOptions): Promise<Subscription> {
+  subscribe(options: SubscribeOptions): Promise<Subscription> {
+    return this.subscribeBatch(oneByOne(options));
+  }
+
+  async subscribeBatch(options: BatchSubscribeOptions): Promise<Subscription> {
     this.#open();
     const subscription: KafkaSubscription = await KafkaSubscription.start({
       kafka: this.#kafka,
       options,
+      batch: batchSettings(options),
       wireTopic: this.#wire(options.topic),
       groupId: this.#wire(options.group),
       timings: this.#options.consumer ?? {},
       concurrency: Math.max(2, this.#options.partitions ?? 3),
       closeTimeoutMs: this.#options.closeTimeoutMs ?? 10_000,
       logger: this.#options.logger.child({ topic: options.topic, group: options.group }),
-      deadLetter: (topic, key, letter) => this.#deadLetter(topic, key, letter),
+      deadLetter: (topic, letters) => this.#deadLetter(topic, letters),
       onClosed: () => this.#subscriptions.delete(subscription),
     });
     this.#subscriptions.add(subscription);
     return subscription;
   }
 
-  /** Safe to repeat: the producer is idempotent and a duplicate dead letter is harmless. */
-  async #deadLetter(topic: string, key: string, letter: DeadLetter): Promise<void> {
+  /** One send per batch. Safe to repeat: the producer is idempotent and a duplicate dead letter is harmless. */
+  async #deadLetter(topic: string, letters: readonly DeadLetter[]): Promise<void> {
     const dlq = dlqTopic(topic);
     // A dead-letter topic's own failures land one level deeper, created on demand.
     if (!this.#ensured.has(dlq) && topic.endsWith('.dlq')) await this.#create([dlq]);
-    await retry(() => this.publish(dlq, [{ key, value: letter, headers: letter.original.headers }]), {
+    const messages = letters.map((letter) => ({
+      key: letter.original.key,
+      value: letter,
+      headers: letter.original.headers,
+    }));
+    await retry(() => this.publish(dlq, messages), {
       attempts: 5,
       baseDelayMs: 200,
       maxDelayMs: 5_000,

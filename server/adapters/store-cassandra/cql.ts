@@ -95,6 +95,21 @@ export const deleteCql = (keyspace: string, shape: TableShape, key: readonly Cel
 export const getCql = (keyspace: string, shape: TableShape, key: readonly Cell[]) =>
   `SELECT ${selectList(shape)} FROM ${tableRef(keyspace, shape.name)} WHERE ${equalities(key)}`;
 
+/** Rows of one partition by `slots` clustering tuples; parameters: the partition key, then each tuple's values. */
+export function getSlotsCql(
+  keyspace: string,
+  shape: TableShape,
+  partition: readonly Cell[],
+  slots: number,
+): string {
+  const clustering = shape.clusteringKey.map((c) => quote(c.column));
+  const tuple = `(${clustering.map(() => '?').join(', ')})`;
+  return (
+    `SELECT ${selectList(shape)} FROM ${tableRef(keyspace, shape.name)} WHERE ${equalities(partition)} AND ` +
+    `(${clustering.join(', ')}) IN (${Array.from({ length: slots }, () => tuple).join(', ')})`
+  );
+}
+
 /** Parameters: the equality values, then the range bounds. ORDER BY only when reading against the table's order. */
 export function queryCql(keyspace: string, shape: TableShape, plan: QueryPlan, reverse: boolean): string {
   const where = [
@@ -109,3 +124,7 @@ export function queryCql(keyspace: string, shape: TableShape, plan: QueryPlan, r
     (reverse && order.length ? ` ORDER BY ${order.join(', ')}` : '')
   );
 }
+
+/** Every row of the table, in token order (the driver pages it with fetchSize and pageState). */
+export const scanCql = (keyspace: string, shape: TableShape): string =>
+  `SELECT ${selectList(shape)} FROM ${tableRef(keyspace, shape.name)}`;

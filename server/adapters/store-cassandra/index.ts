@@ -6,7 +6,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import cassandra from 'cassandra-driver';
-import { AppError, invalid, unavailable } from '../../lib/errors.ts';
+import { AppError, unavailable } from '../../lib/errors.ts';
 import type { Logger } from '../../lib/log.ts';
 import { retry } from '../../lib/retry.ts';
 import type {
@@ -17,6 +17,7 @@ import type {
   Page,
   QueryOptions,
   Row,
+  ScanOptions,
   Store,
   UpdateOptions,
   WriteOp,
@@ -33,22 +34,25 @@ import {
   type Cell,
   type TableShape,
 } from '../store-shared/tables.ts';
+import { scanPageSize } from '../store-shared/scan.ts';
 import { decodeRow, encode } from './codec.ts';
 import {
   createKeyspaceCql,
   deleteCql,
   getCql,
+  getSlotsCql,
   insertCql,
   queryCql,
+  scanCql,
   updateCql,
   type Condition,
 } from './cql.ts';
-import { isBadPageState, isTransient, toAppError } from './errors.ts';
+import { isTransient, toAppError } from './errors.ts';
 import { bookkeepingCql, runMigrations } from './migrations.ts';
+import { readPage, type Execute } from './paging.ts';
 
 const { localQuorum, localSerial, localOne } = cassandra.types.consistencies;
 const KEYSPACE = /^[a-z][a-z0-9_]{0,47}$/;
-const PAGE_STATE = /^(?:[0-9a-f]{2})+$/;
 /** Reads of one getMany in flight at once: enough to fill a page of keys, few enough not to flood a node. */
 const CONCURRENT_READS = 64;
 
@@ -84,6 +88,9 @@ export class CassandraStore implements Store {
   readonly #lockWaitMs: number;
   #registry = TableRegistry.learn([]);
   #closed = false;
+  /** #execute as a function, for the migrations and paged reads. */
+  readonly #executor: Execute = (cql, params, options, idempotent) =>
+    this.#execute(cql, params, options, idempotent);
 
   private constructor(client: cassandra.Client, options: CassandraStoreOptions) {
     this.#client = client;
@@ -137,7 +144,7 @@ export class CassandraStore implements Store {
         keyspace: this.#keyspace,
         logger: this.#logger,
         lockWaitMs: this.#lockWaitMs,
-        execute: (cql, params, options, idempotent) => this.#execute(cql, params, options, idempotent),
+        execute: this.#executor,
         waitForSchemaAgreement: () => this.#waitForSchemaAgreement(),
       },
       migrations,
@@ -199,16 +206,38 @@ export class CassandraStore implements Store {
     return this.#read(shape, keyed, localQuorum);
   }
 
-  /** Concurrent prepared reads (the driver pipelines them), a bounded number in flight at a time. */
+  /**
+   * Keys of one partition are read by one statement (`(c1, c2) IN ((?, ?), …)`, up to CONCURRENT_READS keys
+   * each: a replica answers them from one partition read); partitions are read concurrently.
+   */
   async getMany(table: string, keys: readonly Row[]): Promise<(Row | undefined)[]> {
     const shape = this.#registry.table(table);
     const keyed = keys.map((key) => keyCells(shape, key, false));
-    const rows: (Row | undefined)[] = [];
-    for (let i = 0; i < keyed.length; i += CONCURRENT_READS) {
-      const chunk = keyed.slice(i, i + CONCURRENT_READS);
-      rows.push(...(await Promise.all(chunk.map((key) => this.#read(shape, key, localQuorum)))));
+    if (shape.clusteringKey.length === 0 || keyed.length < 2) {
+      return Promise.all(keyed.map((key) => this.#read(shape, key, localQuorum)));
     }
-    return rows;
+    const parts = shape.partitionKey.length;
+    const groups = new Map<string, (readonly Cell[])[]>();
+    for (const key of keyed) {
+      const partition = keyText(key.slice(0, parts));
+      const group = groups.get(partition);
+      if (group) group.push(key);
+      else groups.set(partition, [key]);
+    }
+    const found = new Map<string, Row>();
+    const reads: Promise<void>[] = [];
+    for (const group of groups.values()) {
+      for (let i = 0; i < group.length; i += CONCURRENT_READS) {
+        const chunk = group.slice(i, i + CONCURRENT_READS);
+        reads.push(
+          this.#readSlots(shape, chunk).then((rows) => {
+            for (const row of rows) found.set(keyText(shape.primaryKey.map((c) => [c, row[c]] as Cell)), row);
+          }),
+        );
+      }
+    }
+    await Promise.all(reads);
+    return keyed.map((key) => found.get(keyText(key)));
   }
 
   async query(table: string, options: QueryOptions): Promise<Page> {
@@ -216,29 +245,16 @@ export class CassandraStore implements Store {
     const plan = planQuery(shape, options);
     const bounds = (plan.range?.bounds ?? []).map((b): Cell => [plan.range?.column ?? '', b.value]);
     const params = this.#values(shape, [...plan.equal, ...bounds]);
-    const { pageState } = options;
-    if (pageState !== undefined && !PAGE_STATE.test(pageState)) {
-      throw invalid('STORE.BAD_PAGE_STATE', 'Invalid page state');
-    }
     const query = queryCql(this.#keyspace, shape, plan, options.reverse === true);
-    const paging = { fetchSize: plan.pageSize, ...(pageState === undefined ? {} : { pageState }) };
-    let result: cassandra.types.ResultSet;
-    try {
-      result = await this.#execute(
-        query,
-        params,
-        { prepare: true, consistency: localQuorum, ...paging },
-        true,
-      );
-    } catch (error) {
-      const cause = error instanceof AppError && error.code === 'STORE.FAILED' ? error.cause : undefined;
-      if (pageState !== undefined && cause !== undefined && isBadPageState(cause)) {
-        throw invalid('STORE.BAD_PAGE_STATE', 'Invalid page state');
-      }
-      throw error;
-    }
-    const rows = result.rows.map((row) => decodeRow(shape, row));
-    return result.pageState ? { rows, pageState: result.pageState } : { rows };
+    return readPage(this.#executor, shape, { query, params }, plan.pageSize, options.pageState);
+  }
+
+  /** `SELECT` without `WHERE`: the coordinator walks the token ranges, a page at a time. */
+  async scan(table: string, options: ScanOptions = {}): Promise<Page> {
+    const shape = this.#registry.table(table);
+    const pageSize = scanPageSize(shape, options.limit);
+    const statement = { query: scanCql(this.#keyspace, shape), params: [] };
+    return readPage(this.#executor, shape, statement, pageSize, options.pageState);
   }
 
   async batch(ops: readonly WriteOp[]): Promise<void> {
@@ -368,6 +384,23 @@ export class CassandraStore implements Store {
     return first ? decodeRow(shape, first) : undefined;
   }
 
+  /** Rows of one partition by their clustering values (`chunk`: full keys of that partition). */
+  async #readSlots(shape: TableShape, chunk: readonly (readonly Cell[])[]): Promise<Row[]> {
+    const parts = shape.partitionKey.length;
+    const first = chunk[0] ?? [];
+    const params = this.#values(shape, [
+      ...first.slice(0, parts),
+      ...chunk.flatMap((key) => key.slice(parts)),
+    ]);
+    const result = await this.#execute(
+      getSlotsCql(this.#keyspace, shape, first.slice(0, parts), chunk.length),
+      params,
+      { prepare: true, consistency: localQuorum },
+      true,
+    );
+    return result.rows.map((row) => decodeRow(shape, row));
+  }
+
   #values(shape: TableShape, cells: readonly Cell[]): unknown[] {
     return cells.map(([column, value]) => {
       const type = shape.columns.get(column);
@@ -384,4 +417,9 @@ export class CassandraStore implements Store {
       await sleep(250);
     }
   }
+}
+
+/** Key values as one text (dates by their milliseconds), to match rows read back with the keys asked. */
+function keyText(cells: readonly Cell[]): string {
+  return JSON.stringify(cells.map(([, v]) => (v instanceof Date ? v.getTime() : v)));
 }

@@ -1,8 +1,10 @@
 /**
- * The embedded Store: one SQLite file (`<dataDir>/store.db`) through node:sqlite. Every write runs in its
- * own `BEGIN IMMEDIATE` transaction and is committed (WAL, synchronous=FULL) before its promise resolves,
- * so an acknowledged write survives a crash; conditional writes are atomic because the check and the
- * write share that transaction.
+ * The embedded Store: one SQLite file (`<dataDir>/store.db`) through node:sqlite. Reads run on the event
+ * loop's own connection (WAL: they never wait for a writer). Writes are compiled here into units of SQL
+ * and run by a writer thread (writer.ts) on a second connection, units queued together sharing one
+ * transaction, each in its own savepoint; a write's promise resolves only after its transaction committed
+ * (WAL, synchronous=FULL), so an acknowledged write survives a crash, and no fsync ever runs on the event
+ * loop. Conditional writes are atomic because the check and the write share that savepoint.
  *
  * TTL is kept per row, not per cell as in Cassandra: `_expires_at` holds the moment the last live cell
  * would expire. An insert that names every column sets it outright; any other write keeps the later of
@@ -25,6 +27,7 @@ import type {
   Page,
   QueryOptions,
   Row,
+  ScanOptions,
   Store,
   UpdateOptions,
   WriteOp,
@@ -44,9 +47,12 @@ import {
   type Cell,
   type TableShape,
 } from '../store-shared/tables.ts';
+import { scanPageSize } from '../store-shared/scan.ts';
+import { afterParams, afterSql, keysetPage, orderSql, scanPage, type ReadRows } from './keyset.ts';
 import { decodePageState, encodePageState, queryFingerprint } from './page-state.ts';
 import { LIVE, TablePlan } from './plan.ts';
 import { EXPIRES, addColumnSql, createTableSql, encode, quote } from './sql.ts';
+import { WriterClient, type Step, type UnitResult } from './write-unit.ts';
 
 export interface SqliteStoreOptions {
   readonly dataDir: string;
@@ -71,11 +77,6 @@ function wrap(error: unknown): AppError {
 
 const columnsOf = (cells: readonly Cell[]): string[] => cells.map(([c]) => c);
 
-function sameValue(a: SQLInputValue, b: SQLInputValue): boolean {
-  if (a instanceof Uint8Array && b instanceof Uint8Array) return Buffer.from(a).equals(b);
-  return a === b;
-}
-
 export class SqliteStore implements Store {
   readonly name = 'sqlite';
   readonly #logger: Logger;
@@ -84,15 +85,16 @@ export class SqliteStore implements Store {
   readonly #plans = new WeakMap<TableShape, TablePlan>();
   readonly #secret: Buffer;
   readonly #purgeTimer: NodeJS.Timeout;
+  readonly #writer: WriterClient;
   #db: DatabaseSync | undefined;
   #registry = TableRegistry.learn([]);
 
   constructor(options: SqliteStoreOptions) {
     this.#logger = options.logger;
     mkdirSync(options.dataDir, { recursive: true });
-    const db = new DatabaseSync(path.join(options.dataDir, 'store.db'), {
-      timeout: options.busyTimeoutMs ?? 5000,
-    });
+    const file = path.join(options.dataDir, 'store.db');
+    const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
+    const db = new DatabaseSync(file, { timeout: busyTimeoutMs });
     try {
       db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;');
       db.exec(
@@ -109,6 +111,7 @@ export class SqliteStore implements Store {
       throw wrap(error);
     }
     this.#db = db;
+    this.#writer = new WriterClient({ file, busyTimeoutMs });
     this.#purgeTimer = setInterval(() => this.#purgeExpired(), options.purgeIntervalMs ?? 60_000).unref();
   }
 
@@ -145,14 +148,16 @@ export class SqliteStore implements Store {
     const cells = rowCells(shape, row);
     const key = primaryKeyOf(shape, cells);
     const expiresIn = checkTtl(options.ttlSeconds);
-    return this.#transaction((now) => {
-      if (options.ifNotExists) {
-        const current = this.#read(shape, key, now);
-        if (current) return { applied: false, current };
-      }
-      this.#upsert(shape, cells, expiry(now, expiresIn), cells.length === shape.columns.size, now);
-      return { applied: true };
-    });
+    const now = Date.now();
+    const check = options.ifNotExists ? [this.#check(shape, key, now, { ifNotExists: true })] : [];
+    const write = this.#upsert(
+      shape,
+      cells,
+      expiry(now, expiresIn),
+      cells.length === shape.columns.size,
+      now,
+    );
+    return this.#write(shape, [...check, ...write]);
   }
 
   async update(table: string, key: Row, set: Row, options: UpdateOptions = {}): Promise<ConditionalResult> {
@@ -161,12 +166,11 @@ export class SqliteStore implements Store {
     const cells = [...keyed, ...setCells(shape, set)];
     const conditions = options.if ? conditionCells(shape, options.if) : undefined;
     const expiresIn = checkTtl(options.ttlSeconds);
-    return this.#transaction((now) => {
-      const refused = this.#refusal(shape, keyed, conditions, options.ifExists === true, now);
-      if (refused) return refused;
-      this.#upsert(shape, cells, expiry(now, expiresIn), false, now);
-      return { applied: true };
-    });
+    const now = Date.now();
+    return this.#write(shape, [
+      ...this.#refusal(shape, keyed, conditions, options.ifExists === true, now),
+      ...this.#upsert(shape, cells, expiry(now, expiresIn), false, now),
+    ]);
   }
 
   async delete(table: string, key: Row, options: DeleteOptions = {}): Promise<ConditionalResult> {
@@ -177,12 +181,10 @@ export class SqliteStore implements Store {
       throw misuse('STORE.BAD_KEY', `A conditional delete on ${table} needs the full primary key`);
     }
     const conditions = options.if ? conditionCells(shape, options.if) : undefined;
-    return this.#transaction((now) => {
-      const refused = this.#refusal(shape, keyed, conditions, options.ifExists === true, now);
-      if (refused) return refused;
-      this.#remove(shape, keyed);
-      return { applied: true };
-    });
+    return this.#write(shape, [
+      ...this.#refusal(shape, keyed, conditions, options.ifExists === true, Date.now()),
+      this.#remove(shape, keyed),
+    ]);
   }
 
   async get(table: string, key: Row): Promise<Row | undefined> {
@@ -212,49 +214,43 @@ export class SqliteStore implements Store {
     );
     if (options.pageState !== undefined) {
       const position = decodePageState(this.#secret, fingerprint, options.pageState, plan.rest.length);
-      const after = plan.rest.map((r, i) =>
-        [
-          ...plan.rest.slice(0, i).map((p) => `${quote(p.column)} = ?`),
-          `${quote(r.column)} ${r.descending ? '<' : '>'} ?`,
-        ].join(' AND '),
-      );
-      where.push(`((${after.join(') OR (')}))`);
-      plan.rest.forEach((_, i) => params.push(...position.slice(0, i + 1)));
+      where.push(afterSql(plan.rest));
+      params.push(...afterParams(position));
     }
     where.push(LIVE);
-    const order = plan.rest.map((r) => `${quote(r.column)} ${r.descending ? 'DESC' : 'ASC'}`);
     const tablePlan = this.#plan(shape);
     const sql =
       `SELECT ${tablePlan.select} FROM ${tablePlan.table} WHERE ${where.join(' AND ')}` +
-      `${order.length ? ` ORDER BY ${order.join(', ')}` : ''} LIMIT ?`;
+      `${plan.rest.length ? ` ORDER BY ${orderSql(plan.rest)}` : ''} LIMIT ?`;
     return this.#use(() => {
       const raw = this.#rows(sql, [...params, Date.now(), plan.pageSize + 1]);
-      const rows = raw.slice(0, plan.pageSize);
-      const last = rows.at(-1);
-      const more = raw.length > plan.pageSize && last !== undefined && plan.rest.length > 0;
-      const page: Page = { rows: rows.map((r) => tablePlan.decodeRow(r)) };
-      if (!more) return page;
-      const position = plan.rest.map((r) => last[tablePlan.indexOf(r.column)] as SQLInputValue);
-      return { ...page, pageState: encodePageState(this.#secret, fingerprint, position) };
+      return keysetPage(tablePlan, raw, plan.pageSize, plan.rest, (position) =>
+        encodePageState(this.#secret, fingerprint, position),
+      );
     });
   }
 
+  /** In primary-key order, keyset-paged (keyset.ts). */
+  async scan(table: string, options: ScanOptions = {}): Promise<Page> {
+    const shape = this.#registry.table(table);
+    const page = { pageSize: scanPageSize(shape, options.limit), pageState: options.pageState };
+    const read: ReadRows = (sql, params) => this.#rows(sql, params);
+    return this.#use(() => scanPage(this.#plan(shape), this.#secret, read, page, Date.now()));
+  }
+
   async batch(ops: readonly WriteOp[]): Promise<void> {
-    const steps = ops.map((op): ((now: number) => void) => {
+    const now = Date.now();
+    const steps = ops.flatMap((op): Step[] => {
       const shape = this.#registry.table(op.table);
-      if (op.kind === 'delete') {
-        const keyed = keyCells(shape, op.key, true);
-        return () => this.#remove(shape, keyed);
-      }
+      if (op.kind === 'delete') return [this.#remove(shape, keyCells(shape, op.key, true))];
       const cells =
         op.kind === 'insert'
           ? rowCells(shape, op.row)
           : [...keyCells(shape, op.key, false), ...setCells(shape, op.set)];
       const replaces = op.kind === 'insert' && cells.length === shape.columns.size;
-      const expiresIn = checkTtl(op.ttlSeconds);
-      return (now) => this.#upsert(shape, cells, expiry(now, expiresIn), replaces, now);
+      return this.#upsert(shape, cells, expiry(now, checkTtl(op.ttlSeconds)), replaces, now);
     });
-    this.#transaction((now) => steps.forEach((step) => step(now)));
+    if (steps.length) await this.#run(steps);
   }
 
   async health(): Promise<void> {
@@ -263,6 +259,7 @@ export class SqliteStore implements Store {
 
   async close(): Promise<void> {
     clearInterval(this.#purgeTimer);
+    await this.#writer.close();
     this.#statements.clear();
     this.#db?.close();
     this.#db = undefined;
@@ -279,7 +276,7 @@ export class SqliteStore implements Store {
     }
   }
 
-  /** Synchronous from BEGIN to COMMIT: no other call of this process can interleave. */
+  /** Migrations only (at boot, on the event loop's connection): synchronous from BEGIN to COMMIT. */
   #transaction<T>(fn: (now: number, db: DatabaseSync) => T): T {
     return this.#use((db) => {
       db.exec('BEGIN IMMEDIATE');
@@ -331,26 +328,50 @@ export class SqliteStore implements Store {
     return plan.read((sql) => this.#statement(sql), params, now);
   }
 
-  /** The result of a refused conditional write, or undefined when the write may go ahead. */
+  /** Sends a unit to the writer; a refused condition answers with the row as it stands, decoded. */
+  async #write(shape: TableShape, steps: readonly Step[]): Promise<ConditionalResult> {
+    const result = await this.#run(steps);
+    if (result.applied) return { applied: true };
+    return result.current
+      ? { applied: false, current: this.#plan(shape).decodeRow(result.current) }
+      : { applied: false };
+  }
+
+  async #run(steps: readonly Step[]): Promise<UnitResult> {
+    this.#use(() => undefined);
+    try {
+      return await this.#writer.run({ steps });
+    } catch (error) {
+      throw wrap(error);
+    }
+  }
+
+  #check(
+    shape: TableShape,
+    key: readonly Cell[],
+    now: number,
+    check: { ifNotExists?: boolean; ifExists?: boolean; equal?: (readonly [number, SQLInputValue])[] },
+  ): Step {
+    const plan = this.#plan(shape);
+    const params = [...key.map((cell) => this.#encode(shape, cell)), now];
+    return { check: { sql: plan.getSql, params, ...check } };
+  }
+
+  /** The check of a conditional write, if it is one. */
   #refusal(
     shape: TableShape,
     key: readonly Cell[],
     conditions: readonly Cell[] | undefined,
     ifExists: boolean,
     now: number,
-  ): ConditionalResult | undefined {
-    if (!conditions && !ifExists) return undefined;
-    const current = this.#read(shape, key, now);
-    if (!current && ifExists) return { applied: false };
+  ): Step[] {
+    if (!conditions && !ifExists) return [];
+    const plan = this.#plan(shape);
     // As in Cassandra, a missing row meets a condition that expects nothing but nulls.
-    const holds = (conditions ?? []).every(([column, expected]) =>
-      sameValue(
-        this.#encode(shape, [column, current?.[column] ?? null]),
-        this.#encode(shape, [column, expected]),
-      ),
+    const equal = (conditions ?? []).map(
+      ([column, expected]) => [plan.indexOf(column), this.#encode(shape, [column, expected])] as const,
     );
-    if (holds) return undefined;
-    return current ? { applied: false, current } : { applied: false };
+    return [this.#check(shape, key, now, { ifExists, equal })];
   }
 
   #upsert(
@@ -359,31 +380,34 @@ export class SqliteStore implements Store {
     expiresAt: number | null,
     replaces: boolean,
     now: number,
-  ) {
+  ): Step[] {
     const plan = this.#plan(shape);
     const key = primaryKeyOf(shape, cells);
-    // An expired row must not lend its stale cells to the new one.
-    this.#statement(plan.deleteExpiredSql).run(...key.map((cell) => this.#encode(shape, cell)), now);
-    const sql = plan.upsertSql(columnsOf(cells), replaces);
-    this.#statement(sql).run(...cells.map((cell) => this.#encode(shape, cell)), expiresAt);
+    return [
+      // An expired row must not lend its stale cells to the new one.
+      { sql: plan.deleteExpiredSql, params: [...key.map((cell) => this.#encode(shape, cell)), now] },
+      {
+        sql: plan.upsertSql(columnsOf(cells), replaces),
+        params: [...cells.map((cell) => this.#encode(shape, cell)), expiresAt],
+      },
+    ];
   }
 
-  #remove(shape: TableShape, key: readonly Cell[]): void {
-    const sql = this.#plan(shape).deleteSql(columnsOf(key));
-    this.#statement(sql).run(...key.map((cell) => this.#encode(shape, cell)));
+  #remove(shape: TableShape, key: readonly Cell[]): Step {
+    return {
+      sql: this.#plan(shape).deleteSql(columnsOf(key)),
+      params: key.map((cell) => this.#encode(shape, cell)),
+    };
   }
 
   #purgeExpired(): void {
     if (!this.#db) return;
     const now = Date.now();
     for (const shape of this.#registry.tables()) {
-      try {
-        this.#use(() =>
-          this.#statement(`DELETE FROM ${quote(shape.name)} WHERE ${quote(EXPIRES)} <= ?`).run(now),
-        );
-      } catch (error) {
-        this.#logger.warn({ err: error, table: shape.name }, 'store purge of expired rows failed');
-      }
+      const sql = `DELETE FROM ${quote(shape.name)} WHERE ${quote(EXPIRES)} <= ?`;
+      this.#run([{ sql, params: [now] }]).catch((error: unknown) =>
+        this.#logger.warn({ err: error, table: shape.name }, 'store purge of expired rows failed'),
+      );
     }
   }
 }
