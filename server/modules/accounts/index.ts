@@ -1,14 +1,29 @@
-import type { Auth } from '../../capabilities.ts';
+import type { Auth, UserSummary } from '../../capabilities.ts';
 import type { DojoModule } from '../../modules.ts';
 import { accountEndpoints } from './endpoints/account.ts';
+import { accountsHistory } from './history.ts';
 import { sessionEndpoints } from './endpoints/session.ts';
 import { tenantEndpoints } from './endpoints/tenant.ts';
 import { userEndpoints } from './endpoints/user.ts';
 import { resolveOptions, type AccountsOptionsInput } from './options.ts';
 import { ACCOUNTS_MIGRATIONS } from './schema.ts';
+import type { User } from './repo.ts';
 import { createAccountsService, type AccountsService } from './service.ts';
+import { membersWithUsers } from './tenants.ts';
 
 /** The accounts service seen through the kernel's narrow `auth` capability. */
+function summaryOf(user: User): UserSummary {
+  return {
+    userId: user.userId,
+    tenantId: user.tenantId,
+    username: user.username,
+    displayName: `${user.firstName} ${user.lastName}`.trim() || user.username,
+    email: user.email,
+    active: user.accountStatus === 'A',
+    settings: user.settings,
+  };
+}
+
 function authOf(service: AccountsService): Auth {
   return {
     verify: (token) => service.authenticator.authenticate(token),
@@ -16,17 +31,12 @@ function authOf(service: AccountsService): Auth {
     onRevoked: (listener) => service.authenticator.onRevoked(listener),
     user: async (tenantId, userId) => {
       const user = await service.repo.user(userId);
-      if (!user || user.tenantId !== tenantId) return undefined;
-      return {
-        userId: user.userId,
-        tenantId: user.tenantId,
-        username: user.username,
-        displayName: `${user.firstName} ${user.lastName}`.trim() || user.username,
-        email: user.email,
-        active: user.accountStatus === 'A',
-        settings: user.settings,
-      };
+      return user && user.tenantId === tenantId ? summaryOf(user) : undefined;
     },
+    managers: async (tenantId) =>
+      (await membersWithUsers(service, tenantId))
+        .filter(({ member, user }) => member.role !== 'member' && user.accountStatus === 'A')
+        .map(({ user }) => summaryOf(user)),
   };
 }
 
@@ -47,6 +57,8 @@ export function createAccountsModule(input: AccountsOptionsInput = {}): DojoModu
         adapters: ctx.adapters,
         accounts: options,
         notify: () => ctx.optional('notify'),
+        entitlements: () => ctx.optional('entitlements'),
+        events: () => ctx.optional('events'),
       });
       return {
         endpoints: [
@@ -71,6 +83,7 @@ export function createAccountsModule(input: AccountsOptionsInput = {}): DojoModu
             disableUser: (userId) => service.disableUser(userId),
           },
         },
+        history: () => accountsHistory(ctx.adapters.store),
         close: () => service.close(),
       };
     },

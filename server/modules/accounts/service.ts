@@ -1,5 +1,5 @@
 import type { Config } from '../../../config/index.ts';
-import type { Notify } from '../../capabilities.ts';
+import type { Entitlements, Events, Notify } from '../../capabilities.ts';
 import type { Adapters } from '../../adapters/index.ts';
 import type { Logger } from '../../lib/log.ts';
 import { Authenticator } from './authenticator.ts';
@@ -29,6 +29,10 @@ export interface AccountsService {
   readonly dummyHash: DummyHash;
   /** Asks for notifications, when a notifications module runs (read when used). */
   readonly notify: () => Notify | undefined;
+  /** What each tenant's plan buys, when a billing module runs (read when used). */
+  readonly entitlements: () => Entitlements | undefined;
+  /** Records domain facts (a tenant created, a member joined or left), when an events module runs. */
+  readonly events: () => Events | undefined;
   /** Ends every session of a user (password change, disabling): tokens issued before now stop working. */
   endSessions(
     userId: string,
@@ -45,6 +49,8 @@ export function createAccountsService(options: {
   readonly adapters: Adapters;
   readonly accounts: AccountsOptions;
   readonly notify: () => Notify | undefined;
+  readonly entitlements: () => Entitlements | undefined;
+  readonly events: () => Events | undefined;
 }): AccountsService {
   const { config, adapters, accounts: o } = options;
   const logger = options.logger.child({ module: 'accounts' });
@@ -115,8 +121,28 @@ export function createAccountsService(options: {
     hashPool,
     dummyHash,
     notify: options.notify,
+    entitlements: options.entitlements,
+    events: options.events,
     endSessions,
-    disableUser: (userId) => endSessions(userId, { account_status: 'D' }),
+    disableUser: async (userId) => {
+      await endSessions(userId, { account_status: 'D' });
+      const user = await repo.user(userId);
+      await options.events()?.emit(
+        user
+          ? [
+              {
+                domain: 'accounts',
+                type: 'member.left',
+                version: 1,
+                tenantId: user.tenantId,
+                // When the account was disabled, as the accounts' history (backfills) dates it too.
+                at: user.updated,
+                data: { userId },
+              },
+            ]
+          : [],
+      );
+    },
     close: async () => {
       await Promise.all([authenticator.close(), hashPool.close()]);
     },

@@ -4,6 +4,7 @@ import type { Row } from '../../ports/store.ts';
 import { confirmationMail } from './mail.ts';
 import { hashPassword, passwordProblem } from './passwords.ts';
 import { hashToken } from './refresh.ts';
+import { assertSeatLeft } from './seats.ts';
 import { TABLES } from './schema.ts';
 import type { AccountsService } from './service.ts';
 import type { Role } from './tokens.ts';
@@ -90,6 +91,7 @@ export async function signUp(s: AccountsService, input: SignUpInput): Promise<{ 
   const weak = passwordProblem(input.password, { username, email });
   if (weak) throw invalid('ACCOUNT.WEAK_PASSWORD', 'The password is not acceptable.', [weak]);
   const invitation = input.invitation ? await openInvitation(s, input.invitation, email) : undefined;
+  if (invitation) await assertSeatLeft(s, String(invitation.tenant_id));
 
   const passwordHash = await hashPassword(input.password, s.options.hashing, s.hashPool.derive);
   const userId = randomUUID();
@@ -224,6 +226,20 @@ export async function confirm(s: AccountsService, token: string): Promise<{ id: 
     { if: { state: 'PENDING' }, ttlSeconds: remainingSeconds(row) },
   );
   if (!used.applied) throw refused;
+  const fact = { domain: 'accounts', version: 1, tenantId: user.tenantId, at: now } as const;
+  await s.events()?.emit([
+    ...(user.role === 'owner'
+      ? [
+          {
+            ...fact,
+            type: 'tenant.created',
+            data: { name: `${user.firstName}'s workspace`, ownerId: user.userId },
+          },
+        ]
+      : []),
+    { ...fact, type: 'user.confirmed', data: { userId: user.userId } },
+    { ...fact, type: 'member.joined', data: { userId: user.userId, role: user.role } },
+  ]);
   const notify = s.notify();
   if (user.invitedBy && notify) {
     const tenant = await s.repo.tenant(user.tenantId);

@@ -5,6 +5,7 @@ import { hashToken } from './refresh.ts';
 import type { Member, User } from './repo.ts';
 import { TABLES } from './schema.ts';
 import type { AccountsService } from './service.ts';
+import { assertSeatLeft } from './seats.ts';
 import { newSecret } from './signup.ts';
 import type { AuthContext } from './tokens.ts';
 
@@ -26,6 +27,7 @@ export async function invite(
       fields: [{ path: 'email', message: 'Already registered' }],
     });
   }
+  await assertSeatLeft(s, auth.tenantId);
   const [tenant, inviter] = await Promise.all([s.repo.tenant(auth.tenantId), s.repo.user(auth.userId)]);
   const token = newSecret();
   const invitationId = randomUUID();

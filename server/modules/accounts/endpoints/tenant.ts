@@ -22,11 +22,13 @@ export function tenantEndpoints(s: AccountsService): AnyEndpoint[] {
     handler: async ({ res }) => {
       const tenant = await s.repo.tenant(callerOf(res).tenantId);
       if (!tenant) throw notFound('TENANT.NOT_FOUND', 'No such tenant.');
+      // The billing module owns the subscription; without one every tenant is on its row's (FREE) plan.
+      const plan = await s.entitlements()?.of(tenant.tenantId);
       const sub = tenant.subscription;
       return reply(200, {
         tenantId: tenant.tenantId,
         name: tenant.name,
-        subscription: {
+        subscription: plan?.subscription ?? {
           plan: sub.plan,
           status: sub.status,
           expiresAt: sub.expiresAt ? sub.expiresAt.toISOString() : null,
@@ -49,6 +51,7 @@ export function tenantEndpoints(s: AccountsService): AnyEndpoint[] {
     responses: {
       201: { description: 'Invitation sent', schema: S.inviteResponse },
       400: S.err('Invalid input'),
+      402: S.err("The plan's member limit is reached (TENANT.MEMBER_LIMIT, naming limits.members)"),
       403: adminOnly,
       409: S.err('An account with this email already exists'),
     },
