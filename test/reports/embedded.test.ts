@@ -1,0 +1,4 @@
+import { embeddedBackend } from '../support/backends.ts';
+import { reportsSuite } from './reports.suite.ts';
+
+reportsSuite(embeddedBackend());

@@ -1,0 +1,4 @@
+import { embeddedBackend } from '../support/backends.ts';
+import { killSuite } from './kill.suite.ts';
+
+killSuite(embeddedBackend());
