@@ -1,0 +1,132 @@
+/**
+ * ffmpeg (the binary of `@ffmpeg-installer/ffmpeg`) as an H.264 + AAC encoder: raw I420 frames go to its
+ * stdin, the soundtrack is read from a raw PCM file. Writes wait once a few frames are queued; an abort
+ * kills ffmpeg; a non-zero exit rejects with the tail of its stderr.
+ */
+import ffmpeg from '@ffmpeg-installer/ffmpeg';
+import { spawn } from 'node:child_process';
+import { SAMPLE_RATE } from './audio.ts';
+
+export const FFMPEG = ffmpeg.path;
+
+/** x264 settings (measured on 2 cores: see bench/video.ts). */
+export const VIDEO_CODEC = ['-c:v', 'libx264', '-preset', 'superfast', '-crf', '23', '-tune', 'animation'];
+export const AUDIO_CODEC = ['-c:a', 'aac', '-b:a', '128k'];
+export const OUTPUT = [
+  '-sws_flags',
+  'fast_bilinear+full_chroma_inp',
+  '-pix_fmt',
+  'yuv420p',
+  '-shortest',
+  '-movflags',
+  '+faststart',
+];
+export const pcmInput = (file: string): string[] => [
+  '-f',
+  's16le',
+  '-ar',
+  String(SAMPLE_RATE),
+  '-ac',
+  '2',
+  '-i',
+  file,
+];
+
+/** Frames queued for the pipe at most (each a buffer of its own until written). */
+const IN_FLIGHT = 3;
+
+export interface Encoder {
+  /**
+   * Resolves once ffmpeg has room for more (a few frames may stay queued); `written` is called once the
+   * pipe is done with `frame` (the buffer may then be reused), whether or not the write succeeded.
+   */
+  write(frame: Buffer, written?: () => void): Promise<void>;
+  /** Ends the input and waits for ffmpeg to finish the file. */
+  finish(): Promise<void>;
+  readonly pid: number | undefined;
+}
+
+export function startEncoder(opts: {
+  width: number;
+  height: number;
+  fps: number;
+  audioFile: string;
+  outFile: string;
+  signal?: AbortSignal | undefined;
+}): Encoder {
+  const { width, height, fps } = opts;
+  const args = [
+    ...['-hide_banner', '-loglevel', 'error', '-nostdin', '-y'],
+    ...[
+      '-f',
+      'rawvideo',
+      '-pix_fmt',
+      'yuv420p',
+      '-s',
+      `${width}x${height}`,
+      '-r',
+      String(fps),
+      '-i',
+      'pipe:0',
+    ],
+    ...pcmInput(opts.audioFile),
+    ...['-map', '0:v', '-map', '1:a', ...VIDEO_CODEC, ...AUDIO_CODEC, ...OUTPUT, opts.outFile],
+  ];
+  const child = spawn(FFMPEG, args, { stdio: ['pipe', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (chunk: string) => {
+    stderr = (stderr + chunk).slice(-4000);
+  });
+  child.stdin.on('error', () => {
+    // EPIPE when ffmpeg dies early: reported by `done` with its stderr.
+  });
+  const onAbort = () => child.kill('SIGKILL');
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
+  const done = new Promise<void>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code, sig) => {
+      opts.signal?.removeEventListener('abort', onAbort);
+      if (opts.signal?.aborted) reject(opts.signal.reason ?? new Error('aborted'));
+      else if (code === 0) resolve();
+      else reject(new Error(`ffmpeg exited with ${code ?? sig}: ${stderr.trim().slice(-1500)}`));
+    });
+  });
+  done.catch(() => {
+    // observed through write() and finish()
+  });
+  let ended = false;
+  const endedEarly = done.then(() => {
+    if (!ended) throw new Error(`ffmpeg ended before its input: ${stderr.trim().slice(-1500)}`);
+  });
+  endedEarly.catch(() => {});
+  // Frames written but not yet taken by the pipe, oldest first: waiting for the oldest of a few (rather than
+  // for 'drain', an empty queue) keeps a frame or two queued, so drawing the next frame overlaps ffmpeg
+  // reading the last, and neither waits for the other.
+  const queued: Promise<void>[] = [];
+  return {
+    pid: child.pid,
+    async write(frame, written) {
+      queued.push(
+        new Promise<void>((resolve) =>
+          child.stdin.write(frame, () => {
+            written?.();
+            resolve();
+          }),
+        ),
+      );
+      if (queued.length <= IN_FLIGHT) return;
+      try {
+        await Promise.race([queued.shift(), endedEarly]);
+      } catch (error) {
+        await done; // ffmpeg's own reason (its stderr, or the abort) first
+        throw error;
+      }
+    },
+    async finish() {
+      ended = true;
+      child.stdin.end();
+      await done;
+    },
+  };
+}

@@ -1,0 +1,74 @@
+/**
+ * The I420 frames handed to the encoder, kept up to date from the canvas by reading back and converting only
+ * the rectangles that changed. A frame's buffer is never written while a pipe write of it is pending (writes
+ * keep no copy): each change goes into a free buffer of a small pool, holding a copy of the current frame
+ * first when only part of it changes. Reusing buffers matters as much as reading less: fresh memory for
+ * every frame (and the garbage collection of it) cost more than the conversion.
+ */
+import type { SKRSContext2D } from '@napi-rs/canvas';
+import { i420Size, rgbaToI420Rect, type Rect } from './yuv.ts';
+
+/** Beyond this share of the frame, one read-back of the whole frame costs less than several smaller ones. */
+const WHOLE_FRAME = 0.6;
+
+export class I420Frames {
+  private readonly width: number;
+  private readonly height: number;
+  private readonly bytes: number;
+  private readonly free: Buffer[] = [];
+  /** Writes pending per buffer. */
+  private readonly pending = new Map<Buffer, number>();
+  private current: Buffer | undefined;
+
+  constructor(width: number, height: number) {
+    this.width = width;
+    this.height = height;
+    this.bytes = i420Size(width, height);
+  }
+
+  /** The current frame, after reading `changed` (or everything, for the first frame) from `ctx`. */
+  update(ctx: SKRSContext2D, changed: readonly Rect[]): Buffer {
+    const { width, height } = this;
+    const area = changed.reduce((sum, r) => sum + r.w * r.h, 0);
+    const whole = !this.current || area >= width * height * WHOLE_FRAME;
+    if (!whole && area === 0) return this.current as Buffer;
+    const next = this.take();
+    if (whole) {
+      read(ctx, { x: 0, y: 0, w: width, h: height }, width, height, next);
+    } else {
+      (this.current as Buffer).copy(next);
+      for (const rect of changed) read(ctx, rect, width, height, next);
+    }
+    const previous = this.current;
+    this.current = next;
+    this.release(previous);
+    return next;
+  }
+
+  /** Marks `frame` as being written; call the returned function once the write is done with it. */
+  lend(frame: Buffer): () => void {
+    this.pending.set(frame, (this.pending.get(frame) ?? 0) + 1);
+    return () => {
+      const left = (this.pending.get(frame) ?? 1) - 1;
+      if (left > 0) this.pending.set(frame, left);
+      else {
+        this.pending.delete(frame);
+        this.release(frame);
+      }
+    };
+  }
+
+  private take(): Buffer {
+    return this.free.pop() ?? Buffer.allocUnsafe(this.bytes);
+  }
+
+  /** Back to the pool once it is neither the current frame nor being written. */
+  private release(frame: Buffer | undefined): void {
+    if (frame && frame !== this.current && !this.pending.has(frame)) this.free.push(frame);
+  }
+}
+
+function read(ctx: SKRSContext2D, rect: Rect, width: number, height: number, out: Buffer): void {
+  const { data } = ctx.getImageData(rect.x, rect.y, rect.w, rect.h);
+  rgbaToI420Rect(new Uint8Array(data.buffer, data.byteOffset, data.length), rect, width, height, out);
+}
