@@ -28,6 +28,16 @@ export const ChatEntry = schema(
 );
 export type ChatEntry = SchemaType<typeof ChatEntry>;
 
+/** Whether a participant in a media session sends audio and video now (false when muted). */
+export const MediaTracks = schema(
+  {
+    audio: t.boolean().default(false),
+    video: t.boolean().default(false),
+  },
+  'MediaTracks',
+);
+export type MediaTracks = SchemaType<typeof MediaTracks>;
+
 export const DojoState = schema(
   {
     dojoId: t.string().default(''),
@@ -45,6 +55,8 @@ export const DojoState = schema(
     language: t.string().default(''),
     chat: t.array(ChatEntry),
     recording: t.boolean().default(false),
+    /** userId → what they publish, for everyone in a media session. */
+    media: t.map(MediaTracks),
   },
   'DojoState',
 );

@@ -27,11 +27,22 @@ export const CLIENT_MESSAGES = {
   turnSeconds: 'turnSeconds',
   handHost: 'handHost',
   leave: 'leave',
+  mediaJoin: 'media:join',
+  mediaAnswer: 'media:answer',
+  mediaIce: 'media:ice',
+  mediaMute: 'media:mute',
+  mediaLeave: 'media:leave',
 } as const;
 export type ClientMessageType = (typeof CLIENT_MESSAGES)[keyof typeof CLIENT_MESSAGES];
 
 /** Room → client message types (besides state patches). */
-export const SERVER_MESSAGES = { error: 'error' } as const;
+export const SERVER_MESSAGES = {
+  error: 'error',
+  /** `{sdp, iceServers}`: the server's offer (again whenever the forwarded tracks change). */
+  mediaOffer: 'media:offer',
+  /** `{candidate, sdpMid, sdpMLineIndex}`: a server ICE candidate; `candidate: null` ends gathering. */
+  mediaIce: 'media:ice',
+} as const;
 
 export const ROOM_ERRORS = {
   /** The message failed its schema (wrong shape, too long, unknown field). */
@@ -44,6 +55,10 @@ export const ROOM_ERRORS = {
   /** handHost named someone who is not a connected participant. */
   UNKNOWN_PARTICIPANT: 'UNKNOWN_PARTICIPANT',
   RATE_LIMITED: 'RATE_LIMITED',
+  /** media:answer, media:ice or media:mute without a media session of this connection (media:join first). */
+  NO_MEDIA_SESSION: 'NO_MEDIA_SESSION',
+  /** This node runs no SFU, or the offer/answer could not be applied. */
+  MEDIA_FAILED: 'MEDIA_FAILED',
   /** Something failed on the server side (e.g. the store); the room carries on. */
   INTERNAL: 'INTERNAL',
 } as const;
@@ -69,7 +84,9 @@ export interface RoomErrorMessage {
   readonly message: string;
 }
 
-const utf8Bytes = (s: string) => Buffer.byteLength(s, 'utf8');
+const encoder = new TextEncoder();
+/** TextEncoder rather than Buffer: the web client validates with these schemas too. */
+const utf8Bytes = (s: string) => encoder.encode(s).length;
 
 export const chatMessage = z.strictObject({
   text: z
@@ -93,6 +110,34 @@ export const turnSecondsMessage = z.strictObject({
   seconds: z.number().int().min(LIMITS.minTurnSeconds).max(LIMITS.maxTurnSeconds),
 });
 export const handHostMessage = z.strictObject({ userId: z.uuid() });
+
+export const MEDIA_KINDS = ['audio', 'video'] as const;
+export type MediaKind = (typeof MEDIA_KINDS)[number];
+export const mediaAnswerMessage = z.strictObject({
+  sdp: z
+    .string()
+    .min(1)
+    .max(64 * 1024),
+});
+/** As RTCIceCandidateInit (`toJSON()` of a browser candidate); all null ends the client's gathering. */
+export const mediaIceMessage = z.strictObject({
+  candidate: z.string().max(2048).nullable(),
+  sdpMid: z.string().max(64).nullable().optional(),
+  sdpMLineIndex: z.number().int().min(0).max(255).nullable().optional(),
+  usernameFragment: z.string().max(256).nullable().optional(),
+});
+export const mediaMuteMessage = z.strictObject({ kind: z.enum(MEDIA_KINDS), muted: z.boolean() });
+
+/** What `media:offer` carries. */
+export interface MediaOffer {
+  readonly sdp: string;
+  /** STUN/TURN servers for the client's RTCPeerConnection (empty: host candidates only). */
+  readonly iceServers: readonly {
+    urls: string | readonly string[];
+    username?: string;
+    credential?: string;
+  }[];
+}
 
 /** What the client passes to `joinOrCreate(DOJO_ROOM, options)`. */
 export const joinOptions = z.object({ dojoId: z.uuid() });

@@ -1,4 +1,5 @@
 /** Shared by the dojo suites: real server processes, the REST calls, and real @colyseus/sdk clients. */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -15,12 +16,16 @@ export interface Node {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
-/** A server process (test/dojos/server.ts) with its own data directory, removed when it stops. */
+/**
+ * A server process (test/dojos/server.ts) with its own data directory, removed when it stops; or with the
+ * caller's `DATA_DIR` (kept: a suite restarts a node on it), which is then the node's `dataDir`.
+ */
 export async function startNode(env: Env = {}): Promise<Node> {
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'dojo-rooms-'));
+  const own = env.DATA_DIR === undefined;
+  const dataDir = env.DATA_DIR ?? mkdtempSync(path.join(tmpdir(), 'dojo-rooms-'));
   const server = await spawnSystem(
-    { DATA_DIR: dataDir, ...env },
-    { entry: 'test/dojos/server.ts', timeoutMs: 60_000 },
+    { ...env, DATA_DIR: dataDir },
+    { entry: 'test/dojos/server.ts', timeoutMs: 120_000 },
   );
   return {
     url: server.url,
@@ -28,7 +33,7 @@ export async function startNode(env: Env = {}): Promise<Node> {
     server,
     stop: async (signal = 'SIGTERM') => {
       await server.stop(signal);
-      rmSync(dataDir, { recursive: true, force: true });
+      if (own) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
@@ -166,4 +171,37 @@ export async function errorWith(seat: Seat, code: string, timeoutMs = 3000): Pro
 
 export async function leaveAll(...seats: (Seat | undefined)[]): Promise<void> {
   await Promise.allSettled(seats.map((s) => (s && s.room.connection?.isOpen ? s.room.leave() : undefined)));
+}
+
+export interface AnnualFigures {
+  dojos: { total: number; minutes: number; participants: number; recordings: number };
+}
+
+/**
+ * The caller's annual report of this year, asked again until `until` holds (events travel outbox → queue
+ * → projector: a report asked too early does not have them yet); fails after `timeoutMs`.
+ */
+export async function annualReport(
+  url: string,
+  token: string,
+  until: (r: AnnualFigures) => boolean,
+  timeoutMs = 30_000,
+): Promise<AnnualFigures> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const asked = await api(url, 'POST', '/v1/report/annual', token, {});
+    const route = `/v1/report/${String(asked.body.reportId)}`;
+    let report: AnnualFigures | undefined;
+    while (!report && Date.now() < deadline) {
+      const r = await api(url, 'GET', route, token);
+      if (r.body.status === 'FAILED') throw new Error(`report failed: ${JSON.stringify(r.body)}`);
+      if (r.body.status === 'DONE') {
+        report = (await (await fetch((r.body.files as { json: string }).json)).json()) as AnnualFigures;
+      } else await sleep(100);
+    }
+    if (report && until(report)) return report;
+    if (Date.now() >= deadline)
+      throw new Error(`the annual report never showed it: ${JSON.stringify(report)}`);
+    await sleep(500);
+  }
 }

@@ -4,6 +4,7 @@ import * as assert from 'uvu/assert';
 import { MODULES } from '../../server/modules-list.ts';
 import { createAccountsModule } from '../../server/modules/accounts/index.ts';
 import { signUpAndLogin, type LoggedIn } from '../support/accounts.ts';
+import { buyMonthlyPlan } from '../support/billing.ts';
 import { startTestSystem, type TestSystem } from '../support/system.ts';
 import { api } from './helpers.ts';
 
@@ -118,6 +119,9 @@ test('GET /v1/dojos/{id}: members only; 404 for everyone else, another tenant in
 test('start/stop without a live room: 409 DOJO.NOT_LIVE for the host, 403 for other members, 404 outside', async () => {
   const made = await create(owner, { dojoDate: '2025-05-05', members: [member.userId], subject: 'Rec' });
   const body = { dojoId: made.body.dojoId };
+  const free = await api(sys.url, 'POST', '/v1/dojo/start', owner.token, body);
+  assert.equal([free.status, free.body.code], [402, 'DOJO.RECORDING_NOT_IN_PLAN'], 'FREE does not record');
+  await buyMonthlyPlan(sys.url, owner.token);
   for (const path of ['/v1/dojo/start', '/v1/dojo/stop']) {
     const host = await api(sys.url, 'POST', path, owner.token, body);
     assert.equal([host.status, host.body.code], [409, 'DOJO.NOT_LIVE']);

@@ -9,6 +9,7 @@ import * as assert from 'uvu/assert';
 import { loadConfig, type Env } from '../../config/index.ts';
 import { DOJO_ROOM, JOIN_ERRORS } from '../../protocol/dojo.ts';
 import type { LoggedIn } from '../support/accounts.ts';
+import { buyMonthlyPlan } from '../support/billing.ts';
 import { dropKeyspace, realService, uniqueName } from '../support/services.ts';
 import { freePort, spawnSystem, type SpawnedSystem } from '../support/system.ts';
 import {
@@ -152,6 +153,7 @@ if (env) {
       `connected to ${second.room.connection.url}`,
     );
 
+    await buyMonthlyPlan(a.url, owner.token);
     const started = await api(other.url, 'POST', '/v1/dojo/start', owner.token, { dojoId });
     assert.equal([started.status, started.body], [200, { success: true }]);
     await waitFor(second.room, (s) => s.recording, 'recording on, set through the other node');
@@ -209,11 +211,12 @@ if (env) {
     assert.equal(stale, [], 'no listing of the dead process is left to route joins to');
 
     const stopped = await api(other.url, 'POST', '/v1/dojo/stop', m1.token, { dojoId });
-    assert.equal(
-      [stopped.status, stopped.body],
-      [200, { success: true, recordingId: null }],
-      'the new host stops it',
-    );
+    assert.equal([stopped.status, stopped.body.success], [200, true], 'the new host stops it');
+    // The room that took over carried on the recording its snapshot named: stop ends that one.
+    const dojo = await api(other.url, 'GET', `/v1/dojos/${dojoId}`, m1.token);
+    const recordings = dojo.body.recordings as { recordingId: string }[];
+    assert.is(recordings.length, 1, 'one recording across both nodes');
+    assert.is(stopped.body.recordingId, recordings[0]?.recordingId);
     await waitFor(seats[2]!.room, (s) => !s.recording, 'recording off');
   });
 

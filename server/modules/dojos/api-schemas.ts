@@ -33,10 +33,21 @@ export const listResponse = z.object({ dojos: z.array(listed) });
 
 export const dojoParams = z.strictObject({ dojoId: uuid });
 
+const chapter = z.object({
+  at: z.number().describe('Seconds from the start of the recording'),
+  title: z.string(),
+  pilotId: uuid,
+});
 export const recording = z.object({
   recordingId: uuid,
-  status: z.string(),
-  url: z.string().optional(),
+  status: z
+    .enum(['RECORDING', 'PROCESSING', 'READY', 'FAILED'])
+    .describe('RECORDING while the room records, PROCESSING while a worker composes the MP4, then READY'),
+  startedAt: z.iso.datetime(),
+  url: z.string().optional().describe('The MP4 (READY only): a link that expires after an hour'),
+  durationSec: z.number().optional(),
+  chapters: z.array(chapter).describe('One per pilot turn (READY only)'),
+  progress: z.number().int().min(0).max(100).optional().describe('While PROCESSING'),
 });
 export const dojoResponse = z.object({
   dojoId: uuid,
@@ -46,14 +57,29 @@ export const dojoResponse = z.object({
   members: z.array(uuid),
   status: z.enum(ROOM_STATUS),
   created: z.iso.datetime(),
-  recordings: z.array(recording).describe('Media recording arrives with a later issue: always empty for now'),
+  recordings: z.array(recording).describe('Newest first'),
 });
 
 export const dojoIdBody = z.strictObject({ dojoId: uuid });
 export const startResponse = z.object({ success: z.literal(true) });
 export const stopResponse = z.object({
   success: z.literal(true),
-  recordingId: uuid.nullable().describe('null until media recording exists (a later issue)'),
+  recordingId: uuid.nullable().describe('The recording just stopped; null when none was running'),
+});
+
+export const replayQuery = z.strictObject({
+  recordingId: uuid.optional().describe('Default: the latest recording of the dojo'),
+});
+const at = z.number().describe("Seconds on the recording's clock");
+export const replayResponse = z.object({
+  recordingId: uuid,
+  events: z.array(
+    z.discriminatedUnion('type', [
+      z.object({ at, type: z.literal('code'), text: z.string(), language: z.string().optional() }),
+      z.object({ at, type: z.literal('chat'), userId: uuid, text: z.string() }),
+      z.object({ at, type: z.literal('rotate'), pilotId: z.string(), copilotId: z.string() }),
+    ]),
+  ),
 });
 
 export const messagesQuery = z.strictObject({

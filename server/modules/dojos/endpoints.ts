@@ -1,4 +1,4 @@
-import { defineEndpoint, reply, type AnyEndpoint } from '../../http/endpoint.ts';
+import { defineEndpoint, reply, type AnyEndpoint, type ResponseSpec } from '../../http/endpoint.ts';
 import { callerOf } from '../../http/auth.ts';
 import * as S from './api-schemas.ts';
 import type { DojosService } from './service.ts';
@@ -57,7 +57,8 @@ export function dojoEndpoints(s: DojosService): AnyEndpoint[] {
     summary: 'A dojo the caller is a member of',
     description:
       '`status` is LIVE while its room runs on some node, ENDED once a room has opened and closed, SCHEDULED ' +
-      'before. `recordings` stays empty until media recording exists (a later issue).',
+      'before. `recordings`: newest first, each with its status, and once READY its MP4 `url`, `durationSec` ' +
+      'and a chapter per pilot turn.',
     params: S.dojoParams,
     responses: {
       200: { description: 'The dojo', schema: S.dojoResponse },
@@ -65,7 +66,7 @@ export function dojoEndpoints(s: DojosService): AnyEndpoint[] {
       404: unknown,
     },
     handler: async ({ params, res }) => {
-      const { dojo, members, status } = await s.details(callerOf(res), params.dojoId);
+      const { dojo, members, status, recordings } = await s.details(callerOf(res), params.dojoId);
       return reply(200, {
         dojoId: dojo.dojoId,
         subject: dojo.subject,
@@ -74,11 +75,13 @@ export function dojoEndpoints(s: DojosService): AnyEndpoint[] {
         members,
         status,
         created: dojo.created.toISOString(),
-        recordings: [],
+        recordings,
       });
     },
   });
 
+  const recordingRefusal = (on: boolean): Record<number, ResponseSpec> =>
+    on ? { 402: S.err("The tenant's plan does not include recording (DOJO.RECORDING_NOT_IN_PLAN)") } : {};
   const recording = (on: boolean) =>
     defineEndpoint({
       ...common,
@@ -88,10 +91,15 @@ export function dojoEndpoints(s: DojosService): AnyEndpoint[] {
       description:
         "Host only (the room's current host). Reaches the dojo's live room on whichever node runs it and flips " +
         'its `recording` state. 409 DOJO.NOT_LIVE when no room is open. ' +
-        (on ? '' : '`recordingId` is null: storing media recordings comes with a later issue.'),
+        (on
+          ? 'Records every published track and the editor, chat and rotations until stop (starting again while ' +
+            'recording is a no-op); the running recording is listed by GET /v1/dojos/{dojoId}.'
+          : 'Stores the last seconds and queues the MP4 (a grid of the video, the audio mixed, a chapter per ' +
+            'pilot turn); `recording.ready` tells the members when it is done.'),
       body: S.dojoIdBody,
       responses: {
         200: { description: 'Done', schema: on ? S.startResponse : S.stopResponse },
+        ...recordingRefusal(on),
         400: S.err('Invalid input'),
         403: S.err('Not the host (DOJO.NOT_HOST)'),
         404: unknown,
@@ -99,10 +107,30 @@ export function dojoEndpoints(s: DojosService): AnyEndpoint[] {
         503: S.err('The live room did not answer in time'),
       },
       handler: async ({ body, res }) => {
-        await s.setRecording(callerOf(res), body.dojoId, on);
-        return reply(200, on ? { success: true } : { success: true, recordingId: null });
+        const recordingId = await s.setRecording(callerOf(res), body.dojoId, on);
+        // The contract's start answer is `{success: true}`; the running recording is in GET /v1/dojos/{id}.
+        return reply(200, on ? { success: true } : { success: true, recordingId });
       },
     });
+
+  const replay = defineEndpoint({
+    ...common,
+    method: 'get',
+    path: '/v1/dojos/:dojoId/replay',
+    summary: "A recording's timeline: the code, chat and rotations on its clock",
+    description:
+      'Events in order, `at` in seconds from the start of the recording, so a client replays the editor ' +
+      'beside the video: `code` (the whole buffer), `chat`, `rotate`. Members only.',
+    params: S.dojoParams,
+    query: S.replayQuery,
+    responses: {
+      200: { description: 'The timeline', schema: S.replayResponse },
+      400: S.err('Invalid id'),
+      404: S.err("No such dojo among the caller's, or no such recording (DOJO.NO_RECORDING)"),
+    },
+    handler: async ({ params, query, res }) =>
+      reply(200, await s.replay(callerOf(res), params.dojoId, query.recordingId)),
+  });
 
   const messages = defineEndpoint({
     ...common,
@@ -151,5 +179,5 @@ export function dojoEndpoints(s: DojosService): AnyEndpoint[] {
       reply(200, { success: true, removed: await s.remove(callerOf(res), body.messageIds) }),
   });
 
-  return [create, list, get, recording(true), recording(false), messages, remove];
+  return [create, list, get, replay, recording(true), recording(false), messages, remove];
 }

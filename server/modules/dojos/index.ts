@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { matchMaker } from '@colyseus/core';
 import { DOJO_ROOM, JOIN_ERRORS } from '../../../protocol/dojo.ts';
 import type { ErrorKind } from '../../lib/errors.ts';
@@ -10,6 +11,7 @@ import { DojosRepo } from './repo.ts';
 import { DEFAULT_ROOM_OPTIONS, type DojoRoomOptions } from './room/context.ts';
 import { createDojoRoom } from './room/room.ts';
 import { SnapshotScheduler } from './room/snapshot.ts';
+import { dojosHistory } from './history.ts';
 import { DOJOS_MIGRATIONS } from './schema.ts';
 import { DojosService } from './service.ts';
 
@@ -72,9 +74,25 @@ export function createDojosModule(options: DojosModuleOptions = {}): DojoModule 
         options: roomOptions,
         auth: ctx.auth,
         notices,
+        events: () => ctx.optional('events'),
+        sfu: ctx.adapters.sfu,
+        recordings: () => ctx.optional('recordings'),
+        spoolDir: path.join(ctx.config.dataDir, 'recording-spool'),
       });
       return {
-        endpoints: dojoEndpoints(new DojosService({ repo, users: ctx.auth, live, logger, notices })),
+        history: () => dojosHistory(ctx.adapters.store),
+        endpoints: dojoEndpoints(
+          new DojosService({
+            repo,
+            users: ctx.auth,
+            live,
+            logger,
+            notices,
+            entitlements: () => ctx.optional('entitlements'),
+            events: () => ctx.optional('events'),
+            recordings: () => ctx.optional('recordings'),
+          }),
+        ),
         workers: [
           {
             topic: REMINDERS_TOPIC,

@@ -8,13 +8,15 @@ export type RoomCommand =
   | { readonly op: 'recording'; readonly dojoId: string; readonly userId: string; readonly on: boolean }
   | { readonly op: 'removeMessages'; readonly dojoId: string; readonly messageIds: readonly string[] };
 
-export type CommandOutcome = { readonly ok: true } | { readonly ok: false; readonly code: 'NOT_HOST' };
+export type CommandOutcome =
+  | { readonly ok: true; readonly recordingId?: string | null }
+  | { readonly ok: false; readonly code: 'NOT_HOST' };
 
 /** The face a running DojoRoom shows this registry. */
 export interface LiveRoom {
   /** Its lease value (`<processId>/<nonce>`). */
   readonly holder: string;
-  handle(command: RoomCommand): CommandOutcome;
+  handle(command: RoomCommand): CommandOutcome | Promise<CommandOutcome>;
 }
 
 const COMMANDS = 'dojo.rooms.commands';
@@ -147,19 +149,19 @@ export class LiveRooms {
   async tell(command: RoomCommand): Promise<void> {
     const here = this.#rooms.get(command.dojoId);
     if (here) {
-      here.handle(command);
+      await here.handle(command);
       return;
     }
     await this.start();
     await this.#bus.publish(COMMANDS, { command } satisfies Envelope);
   }
 
-  #onCommand(envelope: Envelope): void {
+  async #onCommand(envelope: Envelope): Promise<void> {
     const room = envelope?.command ? this.#rooms.get(envelope.command.dojoId) : undefined;
     if (!room) return;
     let outcome: CommandOutcome;
     try {
-      outcome = room.handle(envelope.command);
+      outcome = await room.handle(envelope.command);
     } catch (error) {
       this.#logger.error({ err: error, op: envelope.command.op }, 'room command failed');
       return;

@@ -12,6 +12,16 @@ export interface Dojo {
   readonly opened: Date | null;
 }
 
+export interface Participation {
+  readonly participationId: string;
+  readonly dojoId: string;
+  readonly tenantId: string;
+  readonly userId: string;
+  readonly joinedAt: Date;
+  readonly leftAt: Date;
+  readonly minutes: number;
+}
+
 export interface DojoListing {
   readonly dojoId: string;
   readonly hostId: string;
@@ -164,6 +174,28 @@ export class DojosRepo {
   async markOpened(dojo: Dojo, when: Date): Promise<void> {
     if (dojo.opened) return;
     await retry(() => this.#store.update(TABLES.dojos, { dojo_id: dojo.dojoId }, { opened: when }), again);
+  }
+
+  /** Records when a live room closed (the last closing is the dojo's end). */
+  async markClosed(dojoId: string, when: Date): Promise<void> {
+    await retry(() => this.#store.update(TABLES.dojos, { dojo_id: dojoId }, { closed: when }), again);
+  }
+
+  /** Keeps a finished participation (who, in which dojo, from when, for how many minutes). */
+  async saveParticipation(p: Participation): Promise<void> {
+    await retry(
+      () =>
+        this.#store.insert(TABLES.participations, {
+          dojo_id: p.dojoId,
+          participation_id: p.participationId,
+          tenant_id: p.tenantId,
+          user_id: p.userId,
+          joined_at: p.joinedAt,
+          left_at: p.leftAt,
+          minutes: p.minutes,
+        }),
+      again,
+    );
   }
 
   /** Stores messages (each in both message tables) in one batch; see ChatWriter for why several at once. */

@@ -11,6 +11,8 @@ export const TABLES = {
   messages: 'messages_by_room',
   messageById: 'messages_by_id',
   snapshots: 'dojo_snapshots',
+  /** Who took part in a dojo's live room and for how long: one row per participation, for reports. */
+  participations: 'dojo_participations',
 } as const;
 
 export const DOJOS_MIGRATIONS: readonly Migration[] = [
@@ -93,6 +95,27 @@ export const DOJOS_MIGRATIONS: readonly Migration[] = [
           process_id: 'text',
         },
         partitionKey: ['dojo_id'],
+      },
+    ],
+  },
+  {
+    id: '0310_dojo_participations',
+    /** When a live room last closed: with `opened`, a dojo's span for reports. */
+    addColumns: [{ table: TABLES.dojos, columns: { closed: 'timestamp' } }],
+    createTables: [
+      {
+        name: TABLES.participations,
+        columns: {
+          dojo_id: 'uuid',
+          participation_id: 'uuid',
+          tenant_id: 'uuid',
+          user_id: 'uuid',
+          joined_at: 'timestamp',
+          left_at: 'timestamp',
+          minutes: 'double',
+        },
+        partitionKey: ['dojo_id'],
+        clusteringKey: [{ column: 'participation_id', order: 'asc' }],
       },
     ],
   },

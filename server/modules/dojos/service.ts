@@ -1,9 +1,24 @@
 import { randomUUID } from 'node:crypto';
 import type { DojoStatus } from '../../../protocol/dojo.ts';
-import type { AppError } from '../../lib/errors.ts';
-import { conflict, forbidden, invalid, notFound, unavailable, type FieldError } from '../../lib/errors.ts';
+import {
+  AppError,
+  conflict,
+  forbidden,
+  invalid,
+  notFound,
+  unavailable,
+  type FieldError,
+} from '../../lib/errors.ts';
 import type { Logger } from '../../lib/log.ts';
-import type { Auth, Caller as AuthContext } from '../../capabilities.ts';
+import type {
+  Auth,
+  Caller as AuthContext,
+  Entitlements,
+  Events,
+  Recordings,
+  RecordingView,
+  ReplayEvent,
+} from '../../capabilities.ts';
 import type { LiveRooms } from './live.ts';
 import type { DojoNotices } from './notices.ts';
 import type { Dojo, DojosRepo, DojoListing, Message, MessageRef } from './repo.ts';
@@ -32,6 +47,9 @@ export class DojosService {
   readonly #logger: Logger;
 
   readonly #notices: DojoNotices;
+  readonly #entitlements: () => Entitlements | undefined;
+  readonly #events: () => Events | undefined;
+  readonly #recordings: () => Recordings | undefined;
 
   constructor(options: {
     repo: DojosRepo;
@@ -39,8 +57,17 @@ export class DojosService {
     live: LiveRooms;
     logger: Logger;
     notices: DojoNotices;
+    /** What the tenant's plan buys (recording), when a billing module runs. */
+    entitlements: () => Entitlements | undefined;
+    /** Records dojo facts for the reporting read model, when an events module runs. */
+    events: () => Events | undefined;
+    /** The dojo's recordings, when a recordings module runs. */
+    recordings: () => Recordings | undefined;
   }) {
+    this.#recordings = options.recordings;
+    this.#events = options.events;
     this.#notices = options.notices;
+    this.#entitlements = options.entitlements;
     this.#repo = options.repo;
     this.#users = options.users;
     this.#live = options.live;
@@ -81,6 +108,21 @@ export class DojosService {
       opened: null,
     };
     await this.#repo.create(dojo, members);
+    await this.#events()?.emit([
+      {
+        domain: 'dojos',
+        type: 'dojo.created',
+        version: 1,
+        tenantId: dojo.tenantId,
+        at: dojo.created,
+        data: {
+          dojoId: dojo.dojoId,
+          hostId: dojo.hostId,
+          dojoDate: dojo.dojoDate.toISOString(),
+          members: members.length,
+        },
+      },
+    ]);
     await this.#notices.created(dojo, members);
     return dojo.dojoId;
   }
@@ -107,26 +149,61 @@ export class DojosService {
   async details(
     auth: AuthContext,
     dojoId: string,
-  ): Promise<{ dojo: Dojo; members: string[]; status: DojoStatus }> {
+  ): Promise<{ dojo: Dojo; members: string[]; status: DojoStatus; recordings: readonly RecordingView[] }> {
     const dojo = await this.visible(auth, dojoId);
-    const [members, live] = await Promise.all([this.#repo.memberIds(dojoId), this.#live.isLive(dojoId)]);
+    const [members, live, recordings] = await Promise.all([
+      this.#repo.memberIds(dojoId),
+      this.#live.isLive(dojoId),
+      this.#recordings()?.list(dojoId) ?? [],
+    ]);
     const status: DojoStatus = live ? 'LIVE' : dojo.opened ? 'ENDED' : 'SCHEDULED';
-    return { dojo, members, status };
+    return { dojo, members, status, recordings };
+  }
+
+  /** A recording's timeline (default: the dojo's latest); 404 DOJO.NO_RECORDING when there is none. */
+  async replay(
+    auth: AuthContext,
+    dojoId: string,
+    recordingId?: string,
+  ): Promise<{ recordingId: string; events: readonly ReplayEvent[] }> {
+    await this.visible(auth, dojoId);
+    const replay = await this.#recordings()?.replay(dojoId, recordingId);
+    if (!replay) throw notFound('DOJO.NO_RECORDING', 'No such recording of this dojo.');
+    return replay;
   }
 
   /**
    * Turns recording on or off in the dojo's live room, wherever it runs. The room decides who hosts (the
    * host can hand over in the room); without a live room there is nothing to record: 409 DOJO.NOT_LIVE.
    */
-  async setRecording(auth: AuthContext, dojoId: string, on: boolean): Promise<void> {
+  async setRecording(auth: AuthContext, dojoId: string, on: boolean): Promise<string | null> {
     const dojo = await this.visible(auth, dojoId);
-    if (!(await this.#live.isLive(dojoId))) {
-      if (dojo.hostId !== auth.userId) throw notHost();
+    const live = await this.#live.isLive(dojoId);
+    // A member who may not do it at all hears that first, then what the plan lacks, then the room's state.
+    if (!live && dojo.hostId !== auth.userId) throw notHost();
+    if (on) await this.#assertRecordingAllowed(auth.tenantId);
+    if (!live) {
       throw conflict('DOJO.NOT_LIVE', 'The dojo has no live room: open it (join the room) first.');
     }
-    const outcome = await this.#live.ask({ op: 'recording', dojoId, userId: auth.userId, on });
+    // Stopping waits for the last segments to reach the blob store: give the room longer than a flip.
+    const outcome = await this.#live.ask({ op: 'recording', dojoId, userId: auth.userId, on }, 15_000);
     if (!outcome) throw unavailable('DOJO.ROOM_UNREACHABLE', 'The live room did not answer; try again.');
     if (!outcome.ok) throw notHost();
+    return outcome.recordingId ?? null;
+  }
+
+  async #assertRecordingAllowed(tenantId: string): Promise<void> {
+    const plan = await this.#entitlements()?.of(tenantId);
+    if (plan && !plan.limits.recording) {
+      throw new AppError(
+        'DOJO.RECORDING_NOT_IN_PLAN',
+        `Plan ${plan.plan} does not include recording dojos.`,
+        {
+          kind: 'PAYMENT_REQUIRED',
+          fields: [{ path: 'limits.recording', message: `Not in plan ${plan.plan}; upgrade to record` }],
+        },
+      );
+    }
   }
 
   async messages(auth: AuthContext, dojoId: string, userId?: string): Promise<Message[]> {

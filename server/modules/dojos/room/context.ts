@@ -1,6 +1,7 @@
 import { LIMITS } from '../../../../protocol/dojo.ts';
 import type { Logger } from '../../../lib/log.ts';
-import type { Auth } from '../../../capabilities.ts';
+import type { Auth, Events, Recordings } from '../../../capabilities.ts';
+import type { Sfu } from '../../../ports/sfu.ts';
 import type { DojoNotices } from '../notices.ts';
 import type { ChatWriter } from '../chat-writer.ts';
 import type { LiveRooms } from '../live.ts';
@@ -30,6 +31,8 @@ export interface DojoRoomOptions {
   readonly maxClients: number;
   /** State patches are sent this often (ms): the upper bound an edit waits before it goes out. */
   readonly patchRateMs: number;
+  /** A recording's media segments are cut (and its timeline flushed) this often: what a dead node loses. */
+  readonly segmentSeconds: number;
 }
 
 export const DEFAULT_ROOM_OPTIONS: DojoRoomOptions = {
@@ -44,6 +47,7 @@ export const DEFAULT_ROOM_OPTIONS: DojoRoomOptions = {
   maxFramesPerSecond: 200,
   maxClients: 200,
   patchRateMs: 50,
+  segmentSeconds: 10,
 };
 
 /** What the room needs from its system, handed to the class factory (no module-level state). */
@@ -60,4 +64,12 @@ export interface DojoRoomContext {
   readonly notices: Pick<DojoNotices, 'started'>;
   /** Verifies access tokens and looks users up (the kernel's `auth` capability). */
   readonly auth: Pick<Auth, 'verify' | 'user'>;
+  /** Records the room's facts (opened, closed, who took part and for how long), when an events module runs. */
+  readonly events: () => Events | undefined;
+  /** The node's SFU (each room opens a router on it); undefined: the room has no media. */
+  readonly sfu: Sfu | undefined;
+  /** Where recordings are stored, when a recordings module runs. */
+  readonly recordings: () => Recordings | undefined;
+  /** A local directory for recording segments on their way to the blob store. */
+  readonly spoolDir: string;
 }

@@ -28,6 +28,13 @@ function fakeRoom() {
     setHost: (u) => void calls.push(`host ${u}`),
     isPresent: (u) => u === PILOT || u === HOST,
     leave: (sessionId) => void calls.push(`leave ${sessionId}`),
+    media: {
+      join: async (u, sid) => void calls.push(`media:join ${u} ${sid}`),
+      answer: async (u, sid, sdp) => void calls.push(`media:answer ${u} ${sid} ${sdp}`),
+      ice: async (u, sid, c) => void calls.push(`media:ice ${u} ${sid} ${c.candidate} ${c.sdpMid}`),
+      mute: (u, sid, kind, muted) => void calls.push(`media:mute ${u} ${sid} ${kind} ${muted}`),
+      leave: (u, sid) => void calls.push(`media:leave ${u} ${sid}`),
+    },
   };
   return { room, calls };
 }
@@ -43,7 +50,19 @@ async function send(room: RoomApi, type: ClientMessageType, from: string, payloa
 const test = suite('dojo message handlers (table)');
 
 test('every client message type has a schema and a handler', () => {
-  assert.equal(Object.keys(HANDLERS).sort(), ['chat', 'code', 'handHost', 'leave', 'rotate', 'turnSeconds']);
+  assert.equal(Object.keys(HANDLERS).sort(), [
+    'chat',
+    'code',
+    'handHost',
+    'leave',
+    'media:answer',
+    'media:ice',
+    'media:join',
+    'media:leave',
+    'media:mute',
+    'rotate',
+    'turnSeconds',
+  ]);
 });
 
 test('malformed payloads are refused with INVALID_MESSAGE naming the field, and nothing runs', async () => {
@@ -113,6 +132,34 @@ test('token bucket: a burst, then the refill rate', () => {
   assert.is(bucket.take(50), false, 'half a token after 50 ms');
   assert.is(bucket.take(100), true, 'one token after 100 ms');
   assert.is(bucket.take(10_000) && bucket.take(10_000) && bucket.take(10_000) && !bucket.take(10_000), true);
+});
+
+test('media messages reach the media sessions with the seat and connection; bad ones name the field', async () => {
+  const { room, calls } = fakeRoom();
+  assert.is(await send(room, 'media:join', OTHER, {}), undefined);
+  assert.is(await send(room, 'media:answer', OTHER, { sdp: 'v=0' }), undefined);
+  const ice = { candidate: 'candidate:1 1 udp 1 10.0.0.1 5000 typ host', sdpMid: '0', sdpMLineIndex: 0 };
+  assert.is(await send(room, 'media:ice', OTHER, ice), undefined);
+  assert.is(
+    await send(room, 'media:ice', OTHER, { candidate: null, sdpMid: null, sdpMLineIndex: null }),
+    undefined,
+  );
+  assert.is(await send(room, 'media:mute', OTHER, { kind: 'audio', muted: true }), undefined);
+  assert.is(await send(room, 'media:leave', OTHER, undefined), undefined);
+  assert.equal(calls, [
+    `media:join ${OTHER} session-1`,
+    `media:answer ${OTHER} session-1 v=0`,
+    `media:ice ${OTHER} session-1 ${ice.candidate} 0`,
+    `media:ice ${OTHER} session-1 null null`,
+    `media:mute ${OTHER} session-1 audio true`,
+    `media:leave ${OTHER} session-1`,
+  ]);
+  const badKind = await send(room, 'media:mute', OTHER, { kind: 'screen', muted: true });
+  assert.is(badKind?.code, ROOM_ERRORS.INVALID_MESSAGE);
+  assert.match(badKind?.message ?? '', '(kind)');
+  const hugeSdp = await send(room, 'media:answer', OTHER, { sdp: 'x'.repeat(70 * 1024) });
+  assert.match(hugeSdp?.message ?? '', '(sdp)');
+  assert.is(calls.length, 6);
 });
 
 test.run();

@@ -9,12 +9,16 @@ import {
   codeMessage,
   emptyMessage,
   handHostMessage,
+  mediaAnswerMessage,
+  mediaIceMessage,
+  mediaMuteMessage,
   ROOM_ERRORS,
   turnSecondsMessage,
   type ClientMessageType,
   type RoomErrorMessage,
 } from '../../../../protocol/dojo.ts';
 import type { DojoState } from '../../../../protocol/dojo-state.ts';
+import type { RoomMedia } from './media.ts';
 
 /** Who sent a message: what onAuth proved about the connection. */
 export interface Seat {
@@ -37,6 +41,8 @@ export interface RoomApi {
   isPresent(userId: string): boolean;
   /** This connection leaves on purpose. */
   leave(sessionId: string): void;
+  /** The room's media sessions (the SFU's signaling). */
+  readonly media: Pick<RoomMedia, 'join' | 'answer' | 'ice' | 'mute' | 'leave'>;
 }
 
 export type HandlerResult = RoomErrorMessage | undefined;
@@ -90,6 +96,24 @@ export const HANDLERS: { readonly [K in ClientMessageType]: Handler } = {
   }),
   leave: handler(emptyMessage, (room, _seat, _m, sessionId) => {
     room.leave(sessionId);
+    return undefined;
+  }),
+  'media:join': handler(emptyMessage, (room, seat, _m, sessionId) => room.media.join(seat.userId, sessionId)),
+  'media:answer': handler(mediaAnswerMessage, (room, seat, m, sessionId) =>
+    room.media.answer(seat.userId, sessionId, m.sdp),
+  ),
+  'media:ice': handler(mediaIceMessage, (room, seat, m, sessionId) =>
+    room.media.ice(seat.userId, sessionId, {
+      candidate: m.candidate,
+      sdpMid: m.sdpMid ?? null,
+      sdpMLineIndex: m.sdpMLineIndex ?? null,
+    }),
+  ),
+  'media:mute': handler(mediaMuteMessage, (room, seat, m, sessionId) =>
+    room.media.mute(seat.userId, sessionId, m.kind, m.muted),
+  ),
+  'media:leave': handler(emptyMessage, (room, seat, _m, sessionId) => {
+    room.media.leave(seat.userId, sessionId);
     return undefined;
   }),
 };

@@ -6,9 +6,12 @@ import { ChatEntry, DojoState, Participant } from '../../../../protocol/dojo-sta
 import { holderKey } from '../../../ports/lease.ts';
 import type { CommandOutcome, LiveRoom, RoomCommand } from '../live.ts';
 import type { Dojo } from '../repo.ts';
+import { Attendance } from './attendance.ts';
 import { authorizeJoin } from './auth.ts';
 import type { DojoRoomContext } from './context.ts';
 import { Dispatcher } from './dispatch.ts';
+import { RoomMedia } from './media.ts';
+import { RoomRecorder } from './recorder.ts';
 import type { RoomApi, Seat } from './handlers.ts';
 import * as rotation from './rotation.ts';
 import { parseSnapshot, toSnapshot, type Snapshot, type Snapshotted } from './snapshot.ts';
@@ -37,6 +40,15 @@ export function createDojoRoom(ctx: DojoRoomContext) {
     #snapshot: Snapshotted | undefined;
     /** userId → sessionIds with a connection or a seat kept for reconnection. */
     readonly #connections = new Map<string, Set<string>>();
+    #media: RoomMedia | undefined;
+    #recorder: RoomRecorder | undefined;
+    /** Room commands run one at a time (starting a recording awaits the store). */
+    #commands: Promise<unknown> = Promise.resolve();
+    readonly #attendance = new Attendance({
+      emit: (events) => ctx.events()?.emit(events),
+      save: (p) => ctx.repo.saveParticipation(p),
+      logger: log,
+    });
 
     static override async onAuth(token: string, options: unknown): Promise<Seat> {
       return authorizeJoin(ctx, token, options);
@@ -51,6 +63,21 @@ export function createDojoRoom(ctx: DojoRoomContext) {
           `${JOIN_ERRORS.NOT_FOUND}: No such dojo.`,
         );
       this.#dojo = dojo;
+      this.#media = new RoomMedia({
+        sfu: ctx.sfu,
+        roomId: dojo.dojoId,
+        state: this.state,
+        send: (sessionId, type, payload) => this.clients.getById(sessionId)?.send(type, payload),
+        logger: log,
+      });
+      this.#media.open()?.catch((error: unknown) => log.warn({ err: error }, 'media router not opened'));
+      this.#recorder = new RoomRecorder({
+        recordings: ctx.recordings,
+        media: this.#media,
+        spoolDir: ctx.spoolDir,
+        segmentSeconds: o.segmentSeconds,
+        logger: log,
+      });
       await Promise.all([ctx.live.start(), ctx.live.announce()]);
       const holder = holderKey(matchMaker.processId, randomUUID());
       await this.#claim(dojo.dojoId, holder);
@@ -59,6 +86,7 @@ export function createDojoRoom(ctx: DojoRoomContext) {
       try {
         await this.#restore(dojo);
         await ctx.repo.markOpened(dojo, new Date());
+        this.#attendance.opened(dojo, Date.now());
       } catch (error) {
         await this.#abandon();
         throw error;
@@ -129,6 +157,15 @@ export function createDojoRoom(ctx: DojoRoomContext) {
       }
       // Everyone who was rotating keeps their place for one reconnection window to come back here.
       this.#apply(snapshot.rotation);
+      const active = snapshot.activeRecording;
+      if (s.recording && active) {
+        const ref = { recordingId: active.recordingId, dojoId: dojo.dojoId, tenantId: active.tenantId };
+        const resumed = await this.#recorder?.start(dojo, this.#firstEvents(), {
+          ref,
+          startedAt: active.startedAt,
+        });
+        s.recording = resumed !== undefined;
+      }
       this.clock.setTimeout(() => {
         let next = this.#rotation;
         for (const id of rotation.rotating(next))
@@ -148,7 +185,25 @@ export function createDojoRoom(ctx: DojoRoomContext) {
         recording: s.recording,
         rotation: this.#rotation,
         participants: [...s.participants.values()],
+        ...(this.#recorder?.active
+          ? {
+              activeRecording: {
+                recordingId: this.#recorder.active.ref.recordingId,
+                tenantId: this.#recorder.active.ref.tenantId,
+                startedAt: this.#recorder.active.startedAt,
+              },
+            }
+          : {}),
       });
+    }
+
+    /** What a timeline starts with: who pilots, and the code as it stands. */
+    #firstEvents() {
+      const s = this.state;
+      return [
+        { type: 'rotate' as const, pilotId: s.pilotId, copilotId: s.copilotId },
+        { type: 'code' as const, text: s.code, ...(s.language ? { language: s.language } : {}) },
+      ];
     }
 
     #changed(): void {
@@ -160,6 +215,9 @@ export function createDojoRoom(ctx: DojoRoomContext) {
       const changed = next !== this.#rotation;
       this.#rotation = next;
       const s = this.state;
+      if (s.pilotId !== next.pilotId || s.copilotId !== next.copilotId) {
+        this.#recorder?.event({ type: 'rotate', pilotId: next.pilotId, copilotId: next.copilotId });
+      }
       if (s.pilotId !== next.pilotId) s.pilotId = next.pilotId;
       if (s.copilotId !== next.copilotId) s.copilotId = next.copilotId;
       if (s.turnSeconds !== next.turnSeconds) s.turnSeconds = next.turnSeconds;
@@ -190,12 +248,14 @@ export function createDojoRoom(ctx: DojoRoomContext) {
           text,
           created,
         });
+        this.#recorder?.event({ type: 'chat', userId, text });
         const chat = this.state.chat;
         chat.push(new ChatEntry().assign({ id: messageId, userId, text, created: created.toISOString() }));
         while (chat.length > LIMITS.chatKept) chat.shift();
       },
       setCode: (text, language) => {
         this.state.code = text;
+        this.#recorder?.event({ type: 'code', text, ...(language ? { language } : {}) });
         if (language !== undefined && this.state.language !== language) this.state.language = language;
         this.#changed();
         // An edit goes out now rather than at the next patch tick (up to patchRate later), at most one
@@ -214,21 +274,63 @@ export function createDojoRoom(ctx: DojoRoomContext) {
       },
       isPresent: (userId) => this.#present(userId),
       leave: (sessionId) => this.clients.getById(sessionId)?.leave(CloseCode.CONSENTED),
+      media: {
+        join: (userId, sessionId) => this.#mediaOrNone().join(userId, sessionId),
+        answer: (userId, sessionId, sdp) => this.#mediaOrNone().answer(userId, sessionId, sdp),
+        ice: (userId, sessionId, candidate) => this.#mediaOrNone().ice(userId, sessionId, candidate),
+        mute: (userId, sessionId, kind, muted) => this.#mediaOrNone().mute(userId, sessionId, kind, muted),
+        leave: (userId, sessionId) => this.#media?.leave(userId, sessionId),
+      },
     };
 
-    #command(command: RoomCommand): CommandOutcome {
+    #mediaOrNone(): RoomMedia {
+      this.#media ??= new RoomMedia({
+        sfu: undefined,
+        roomId: this.state.dojoId,
+        state: this.state,
+        send: () => undefined,
+        logger: log,
+      });
+      return this.#media;
+    }
+
+    #command(command: RoomCommand): Promise<CommandOutcome> {
+      const run = this.#commands.then(() => this.#run(command));
+      this.#commands = run.catch(() => undefined);
+      return run;
+    }
+
+    async #run(command: RoomCommand): Promise<CommandOutcome> {
       if (command.op === 'recording') {
         if (command.userId !== this.state.hostId) return { ok: false, code: 'NOT_HOST' };
-        if (this.state.recording !== command.on) {
-          this.state.recording = command.on;
-          this.#changed();
-        }
-        return { ok: true };
+        return this.#record(command.on);
       }
       const removed = new Set(command.messageIds);
       const chat = this.state.chat;
       for (let i = chat.length - 1; i >= 0; i--) if (removed.has(chat[i]?.id ?? '')) chat.splice(i, 1);
       return { ok: true };
+    }
+
+    /** Starts or stops recording; answers the recording's id (null when no recordings module runs). */
+    async #record(on: boolean): Promise<CommandOutcome> {
+      const dojo = this.#dojo;
+      const recorder = this.#recorder;
+      if (!dojo || !recorder) return { ok: true, recordingId: null };
+      if (on) {
+        const active = await recorder.start(dojo, this.#firstEvents());
+        this.#setRecording(true);
+        return { ok: true, recordingId: active?.ref.recordingId ?? null };
+      }
+      const ref = recorder.active?.ref;
+      this.#setRecording(false);
+      if (ref) await recorder.stop(await ctx.repo.memberIds(dojo.dojoId));
+      return { ok: true, recordingId: ref?.recordingId ?? null };
+    }
+
+    #setRecording(on: boolean): void {
+      if (this.state.recording === on) return;
+      this.state.recording = on;
+      this.#changed();
     }
 
     override onJoin(client: Client): void {
@@ -245,6 +347,7 @@ export function createDojoRoom(ctx: DojoRoomContext) {
       participant.name = seat.name;
       participant.connected = true;
       if (!existing) this.state.participants.set(seat.userId, participant);
+      if (this.#dojo) this.#attendance.joined(this.#dojo, seat.userId, Date.now());
       this.#apply(rotation.join(this.#rotation, seat.userId, Date.now()));
       this.#changed();
     }
@@ -259,12 +362,14 @@ export function createDojoRoom(ctx: DojoRoomContext) {
       const seat = client.auth as Seat | undefined;
       this.#dispatcher?.forget(client.sessionId);
       if (!seat) return;
+      this.#media?.leave(seat.userId, client.sessionId);
       const sessions = this.#connections.get(seat.userId);
       // A connection refused in onJoin was never counted: it must not unseat the user's other ones.
       if (!sessions?.delete(client.sessionId) || sessions.size > 0) return;
       this.#connections.delete(seat.userId);
       const participant = this.state.participants.get(seat.userId);
       if (participant) participant.connected = false;
+      if (this.#dojo) this.#attendance.left(this.#dojo, seat.userId, Date.now());
       this.#apply(rotation.leave(this.#rotation, seat.userId, Date.now()));
       this.#changed();
     }
@@ -299,6 +404,22 @@ export function createDojoRoom(ctx: DojoRoomContext) {
     }
 
     override async onDispose(): Promise<void> {
+      // Everyone has left: a recording still on ends here (and is composed); a room that lost its lease
+      // leaves it to the room that took over.
+      if (this.#owned && this.#dojo && this.#recorder?.active) {
+        await this.#record(false).catch((error: unknown) => {
+          log.warn({ err: error, dojoId: this.#dojo?.dojoId }, 'recording not finished on close');
+        });
+      }
+      if (!this.#owned) await this.#recorder?.detach();
+      await this.#media?.close().catch(() => undefined);
+      if (this.#owned && this.#dojo) {
+        const at = Date.now();
+        await ctx.repo.markClosed(this.#dojo.dojoId, new Date(at)).catch((error: unknown) => {
+          log.warn({ err: error, dojoId: this.#dojo?.dojoId }, 'closing time not saved');
+        });
+        this.#attendance.closed(this.#dojo, at);
+      }
       if (this.#owned && this.#snapshot) await ctx.snapshots.flush(this.#snapshot);
       await this.#abandon();
     }

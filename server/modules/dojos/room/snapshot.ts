@@ -20,6 +20,10 @@ export const snapshotSchema = z.object({
     turnEndsAt: z.number(),
   }),
   participants: z.array(z.object({ userId: z.string(), name: z.string() })),
+  /** The recording in progress, so a room reopened on another node carries it on. */
+  activeRecording: z
+    .object({ recordingId: z.string(), tenantId: z.string(), startedAt: z.number() })
+    .optional(),
 });
 export type Snapshot = z.infer<typeof snapshotSchema>;
 
@@ -30,6 +34,11 @@ export interface SnapshotSource {
   readonly recording: boolean;
   readonly rotation: Rotation;
   readonly participants: readonly { readonly userId: string; readonly name: string }[];
+  readonly activeRecording?: {
+    readonly recordingId: string;
+    readonly tenantId: string;
+    readonly startedAt: number;
+  };
 }
 
 export function toSnapshot(s: SnapshotSource): Snapshot {
@@ -41,6 +50,7 @@ export function toSnapshot(s: SnapshotSource): Snapshot {
     recording: s.recording,
     rotation: { ...s.rotation, queue: [...s.rotation.queue] },
     participants: s.participants.map((p) => ({ userId: p.userId, name: p.name })),
+    ...(s.activeRecording ? { activeRecording: { ...s.activeRecording } } : {}),
   };
 }
 
