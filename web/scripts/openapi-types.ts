@@ -1,0 +1,138 @@
+/**
+ * Turns the server's OpenAPI 3.1 document into TypeScript types for the web app's API client
+ * (`web/src/api/schema.gen.ts`). Only what the client needs: each `/v1` operation's path params, query,
+ * JSON body and successful (2xx) JSON responses; every error is the `Problem` schema. Run `node web/scripts/openapi-types.ts <url or file> [out]`;
+ * `test/web/api-drift.test.ts` regenerates it from a live server and fails when the committed file differs.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+type Schema = { [key: string]: Json };
+interface Operation {
+  parameters?: { name: string; in: string; required?: boolean; schema?: Schema }[];
+  requestBody?: { required?: boolean; content?: Record<string, { schema?: Schema }> };
+  responses?: Record<string, { content?: Record<string, { schema?: Schema }> }>;
+}
+export interface OpenApiDocument {
+  paths: Record<string, Record<string, Operation>>;
+  components?: { schemas?: Record<string, Schema> };
+}
+
+const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
+const IDENT = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+const key = (name: string) => (IDENT.test(name) ? name : JSON.stringify(name));
+const pad = (depth: number) => '  '.repeat(depth);
+
+/** A JSON Schema (the subset zod emits) as a TypeScript type expression. */
+export function typeOf(schema: Json | undefined, depth = 0): string {
+  if (schema === undefined || schema === true || schema === null || typeof schema !== 'object')
+    return 'unknown';
+  if (Array.isArray(schema)) return 'unknown';
+  if (typeof schema.$ref === 'string') return schema.$ref.split('/').pop() ?? 'unknown';
+  if ('const' in schema) return JSON.stringify(schema.const);
+  if (Array.isArray(schema.enum)) return schema.enum.map((v) => JSON.stringify(v)).join(' | ');
+  const union = (schema.anyOf ?? schema.oneOf) as Json[] | undefined;
+  if (Array.isArray(union)) return [...new Set(union.map((s) => wrap(typeOf(s, depth))))].join(' | ');
+  const types = Array.isArray(schema.type) ? schema.type : [schema.type];
+  const parts = types.map((t) => {
+    switch (t) {
+      case 'string':
+        return 'string';
+      case 'integer':
+      case 'number':
+        return 'number';
+      case 'boolean':
+        return 'boolean';
+      case 'null':
+        return 'null';
+      case 'array':
+        return `${wrap(typeOf(schema.items, depth))}[]`;
+      case 'object':
+        return objectOf(schema, depth);
+      default:
+        return 'unknown';
+    }
+  });
+  return parts.join(' | ');
+}
+
+const wrap = (t: string) => (/[|&]/.test(t) && !t.startsWith('{') ? `(${t})` : t);
+
+function objectOf(schema: Schema, depth: number): string {
+  const properties = (schema.properties ?? {}) as Record<string, Json>;
+  const required = new Set((schema.required ?? []) as string[]);
+  const names = Object.keys(properties);
+  const extra = schema.additionalProperties;
+  const rest = extra && typeof extra === 'object' ? `[key: string]: ${typeOf(extra, depth + 1)}` : undefined;
+  if (!names.length) return rest ? `{ ${rest} }` : 'Record<string, unknown>';
+  const lines = names.map(
+    (name) =>
+      `${pad(depth + 1)}${key(name)}${required.has(name) ? '' : '?'}: ${typeOf(properties[name], depth + 1)};`,
+  );
+  if (rest) lines.push(`${pad(depth + 1)}${rest};`);
+  return `{\n${lines.join('\n')}\n${pad(depth)}}`;
+}
+
+function operationType(op: Operation, path: string, depth: number): string {
+  const params = path.match(/\{[^}]+\}/g)?.map((p) => p.slice(1, -1)) ?? [];
+  const query = (op.parameters ?? []).filter((p) => p.in === 'query');
+  const lines: string[] = [];
+  const inner = pad(depth + 1);
+  lines.push(
+    `${inner}params: ${params.length ? `{ ${params.map((p) => `${key(p)}: string`).join('; ')} }` : 'never'};`,
+  );
+  if (query.length) {
+    const fields = query.map(
+      (q) => `${pad(depth + 2)}${key(q.name)}${q.required ? '' : '?'}: ${typeOf(q.schema, depth + 2)};`,
+    );
+    lines.push(`${inner}query: {\n${fields.join('\n')}\n${inner}};`);
+  } else lines.push(`${inner}query: never;`);
+  const body = op.requestBody?.content?.['application/json']?.schema;
+  lines.push(`${inner}body: ${body ? typeOf(body, depth + 1) : 'never'};`);
+  const responses = Object.entries(op.responses ?? {}).filter(([status]) => /^2\d\d$/.test(status));
+  const resLines = responses.map(([status, r]) => {
+    const json = r.content?.['application/json']?.schema;
+    const type = status === '204' ? 'undefined' : json ? typeOf(json, depth + 2) : 'unknown';
+    return `${pad(depth + 2)}${status}: ${type};`;
+  });
+  lines.push(`${inner}responses: {\n${resLines.join('\n')}\n${inner}};`);
+  return `{\n${lines.join('\n')}\n${pad(depth)}}`;
+}
+
+/** The whole generated module: the component schemas, then `Paths` keyed by path and method. */
+export function generate(doc: OpenApiDocument): string {
+  const out = [
+    '// Generated by web/scripts/openapi-types.ts from /openapi.json. Do not edit: run `npm run gen:api`.',
+    '/* eslint-disable */',
+    '',
+  ];
+  for (const [name, schema] of Object.entries(doc.components?.schemas ?? {}).sort(([a], [b]) =>
+    a.localeCompare(b),
+  )) {
+    out.push(`export type ${name} = ${typeOf(schema)};`, '');
+  }
+  out.push('export interface Paths {');
+  const paths = Object.keys(doc.paths)
+    .filter((p) => p.startsWith('/v1/'))
+    .sort();
+  for (const path of paths) {
+    const ops = doc.paths[path] ?? {};
+    const methods = METHODS.filter((m) => ops[m]);
+    out.push(`  ${JSON.stringify(path)}: {`);
+    for (const method of methods) out.push(`    ${method}: ${operationType(ops[method]!, path, 2)};`);
+    out.push('  };');
+  }
+  out.push('}', '');
+  return out.join('\n');
+}
+
+async function main(source: string, target: string): Promise<void> {
+  const text = /^https?:/.test(source) ? await (await fetch(source)).text() : readFileSync(source, 'utf8');
+  writeFileSync(target, generate(JSON.parse(text) as OpenApiDocument));
+}
+
+if (import.meta.main) {
+  const [source = 'http://127.0.0.1:2567/openapi.json', target = 'web/src/api/schema.gen.ts'] =
+    process.argv.slice(2);
+  await main(source, target);
+}
