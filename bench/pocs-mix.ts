@@ -2,8 +2,10 @@
  * The realistic POC workload (issue #16), the same for every target: seeded, reproducible data (users ×
  * POCs, Zipf-distributed languages and tags, names from word lists) and a seeded stream of requests per
  * connection (reads: 40 % one tag, 20 % two tags, 20 % a name substring, 10 % a language, 10 % language +
- * tag; plus a share of writes, POST a new POC or PATCH one of the caller's).
+ * tag, at random page sizes, some followed by their next page; plus a share of writes: create a POC, change
+ * one's tags or name, delete one).
  */
+import { rng } from '../test/support/random.ts';
 
 /** Runs `job(0)` … `job(count - 1)`, `width` of them in flight. */
 export async function inFlight(
@@ -18,17 +20,7 @@ export async function inFlight(
   await Promise.all(Array.from({ length: width }, worker));
 }
 
-/** mulberry32: a small, fast, seeded generator of numbers in [0, 1). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { rng } from '../test/support/random.ts';
 
 /** A 32-bit mix of a few integers (murmur3's finalizer over a running combination). */
 export function hash(...values: number[]): number {
@@ -143,63 +135,124 @@ export interface MixUser {
   readonly ids: string[];
 }
 
+/** What a request is, for the latency breakdown: the five searches, a next page, and the writes. */
+export type MixOp =
+  | 'tag'
+  | 'two-tags'
+  | 'name'
+  | 'language'
+  | 'language+tag'
+  | 'next-page'
+  | 'create'
+  | 'retag'
+  | 'rename'
+  | 'delete';
+
 export interface MixRequest {
   readonly kind: 'read' | 'write';
-  readonly method: 'GET' | 'POST' | 'PATCH';
+  readonly op: MixOp;
+  readonly method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
   readonly path: string;
   readonly user: number;
   readonly body?: string;
+  /** A read whose next page this connection asks for next, if the answer has one. */
+  readonly follow?: boolean;
 }
 
 export interface MixOptions {
   readonly seed: number;
   readonly users: number;
   readonly pocsPerUser: number;
+  /** Users are spread over this many tenants (user u in tenant u mod tenants), as the accounts API makes them. */
+  readonly tenants: number;
   /** Share of writes, 0..1. */
   readonly writes: number;
 }
 
-const q = encodeURIComponent;
+/** The page the connection asks for next instead of a new draw: the previous search's `nextCursor`. */
+export interface NextPage {
+  readonly user: number;
+  readonly path: string;
+  readonly cursor: string;
+}
 
-/** A search as the mix draws it (the query string of `GET /v1/pocs`). */
+const q = encodeURIComponent;
+/** Share of searches followed by their next page (when there is one). */
+const FOLLOW = 0.25;
+/** Page sizes: the default (no `limit`) half the time, else one a client might pick (the API allows 1–100). */
+const LIMITS = [5, 10, 20, 50, 100];
+
+/** A search as the mix draws it (the filters of `GET /v1/pocs`, without `limit`). */
 export function readQuery(r: () => number, o: MixOptions, user: number): string {
+  return drawSearch(r, o, user).query;
+}
+
+function drawSearch(r: () => number, o: MixOptions, user: number): { op: MixOp; query: string } {
   const tag = () => TAGS[pickTag(r)] as string;
   const language = () => (LANGUAGES[pickLanguage(r)] as string).toLowerCase();
   const x = r();
-  if (x < 0.4) return `tag=${q(tag())}`;
+  if (x < 0.4) return { op: 'tag', query: `tag=${q(tag())}` };
   if (x < 0.6) {
     const first = tag();
     let second = tag();
     while (second === first) second = tag();
-    return `tag=${q(first)}&tag=${q(second)}`;
+    return { op: 'two-tags', query: `tag=${q(first)}&tag=${q(second)}` };
   }
   if (x < 0.8) {
-    // 3–5 letters of a word of one of the user's real names, sometimes upper-cased (matching ignores case).
+    // 3–5 letters of a word of one of the user's real names, sometimes upper-cased (matching ignores case);
+    // not of the joining "for", which most names have.
     const words = pocBody(o.seed, user, Math.floor(r() * o.pocsPerUser))
       .name.split(' ')
-      .filter((w) => w.length >= 3);
+      .filter((w) => w.length >= 3 && w !== 'for');
     const word = pick(r, words);
     const length = Math.min(word.length, int(r, 3, 5));
     const start = Math.floor(r() * (word.length - length + 1));
     const part = word.slice(start, start + length);
-    return `name=${q(r() < 0.2 ? part.toUpperCase() : part)}`;
+    return { op: 'name', query: `name=${q(r() < 0.2 ? part.toUpperCase() : part)}` };
   }
-  if (x < 0.9) return `language=${q(language())}`;
-  return `language=${q(language())}&tag=${q(tag())}`;
+  if (x < 0.9) return { op: 'language', query: `language=${q(language())}` };
+  return { op: 'language+tag', query: `language=${q(language())}&tag=${q(tag())}` };
 }
 
-/** The request stream of one connection: every draw comes from `r`, so a seed replays it exactly. */
-export function nextRequest(r: () => number, o: MixOptions, users: readonly MixUser[]): MixRequest {
-  const user = Math.floor(r() * users.length);
-  if (r() >= o.writes)
-    return { kind: 'read', method: 'GET', path: `/v1/pocs?${readQuery(r, o, user)}`, user };
-  const ids = (users[user] as MixUser).ids;
-  if (r() < 0.5 || ids.length === 0) {
-    const body = pocBody(o.seed, user, 1_000_000 + Math.floor(r() * 1e9));
-    return { kind: 'write', method: 'POST', path: '/v1/pocs', user, body: JSON.stringify(body) };
+/**
+ * The next request of one connection: every draw comes from `r`, so a seed replays the same choices (the ids
+ * a create gets and the cursors differ between targets). `ids` are the users' live POC ids: a delete takes
+ * its id out at once (no two connections delete the same POC), the caller adds the id of each create.
+ */
+export function nextRequest(
+  r: () => number,
+  o: MixOptions,
+  ids: readonly string[][],
+  next?: NextPage,
+): MixRequest {
+  const follow = r() < FOLLOW;
+  if (next) {
+    const path = `${next.path}&cursor=${q(next.cursor)}`;
+    return { kind: 'read', op: 'next-page', method: 'GET', path, user: next.user, follow };
   }
-  const id = pick(r, ids);
+  const user = Math.floor(r() * ids.length);
+  if (r() >= o.writes) {
+    const { op, query } = drawSearch(r, o, user);
+    const limit = r() < 0.5 ? '' : `&limit=${pick(r, LIMITS)}`;
+    return { kind: 'read', op, method: 'GET', path: `/v1/pocs?${query}${limit}`, user, follow };
+  }
+  const own = ids[user] as string[];
   const y = r();
-  const change = y < 0.4 ? { favorite: r() < 0.5 } : y < 0.7 ? { tags: tagsFrom(r) } : { name: nameFrom(r) };
-  return { kind: 'write', method: 'PATCH', path: `/v1/pocs/${id}`, user, body: JSON.stringify(change) };
+  if (y < 0.35 || own.length === 0) {
+    const body = JSON.stringify(pocBody(o.seed, user, 1_000_000 + Math.floor(r() * 1e9)));
+    return { kind: 'write', op: 'create', method: 'POST', path: '/v1/pocs', user, body };
+  }
+  const at = Math.floor(r() * own.length);
+  const id = own[at] as string;
+  if (y < 0.65) {
+    const body = JSON.stringify({ tags: tagsFrom(r) });
+    return { kind: 'write', op: 'retag', method: 'PATCH', path: `/v1/pocs/${id}`, user, body };
+  }
+  if (y < 0.7) {
+    const body = JSON.stringify({ name: nameFrom(r) });
+    return { kind: 'write', op: 'rename', method: 'PATCH', path: `/v1/pocs/${id}`, user, body };
+  }
+  own[at] = own.at(-1) as string;
+  own.pop();
+  return { kind: 'write', op: 'delete', method: 'DELETE', path: `/v1/pocs/${id}`, user };
 }

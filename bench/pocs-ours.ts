@@ -1,10 +1,12 @@
 /**
- * Our system for the realistic POC mix, run by the bench as a child process: started as a deployment runs it
- * (production config, an access line per request, search pages cached), then seeded through the API as
- * clients would: `users` accounts signed up (cheap hashing and no sign-up throttle, so 100 sign-ups from one
- * address take seconds), each registering its POCs from the seeded generator (`pocBody`), a few writes in
- * flight. The users' tokens and POC ids go to `usersFile`. Embedded store by default; `real` runs on
- * Cassandra + Redis (a keyspace and key prefix of its own, dropped on stop).
+ * Our system for the realistic POC mix, run by the bench as a child process: started as a deployment's api
+ * node runs it (production config, an access line per request, search pages cached, the events module
+ * recording a POC fact with every write), then seeded through the API as clients would: `users` accounts
+ * signed up (cheap hashing and no sign-up throttle, so 100 sign-ups from one address take seconds) over
+ * `tenants` workspaces (the first user of each signs up alone and invites the others), each registering its
+ * POCs from the seeded generator (`pocBody`), a few writes in flight. The users' tokens and POC ids go to
+ * `usersFile`. Embedded store by default; `real` runs on Cassandra + Redis + Kafka (a keyspace, key prefix
+ * and topic prefix of its own, dropped on stop).
  *
  * With `profile`, SIGUSR2 starts the V8 CPU profiler and the next SIGUSR2 writes `<profile>` (a .cpuprofile).
  */
@@ -12,17 +14,15 @@ import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { createLogger } from '../server/lib/log.ts';
 import { createAccountsModule } from '../server/modules/accounts/index.ts';
+import { createEventsModule } from '../server/modules/events/index.ts';
 import { createPocsModule } from '../server/modules/pocs/index.ts';
 import { startSystem } from '../server/system.ts';
 import { signUpAndLogin } from '../test/support/accounts.ts';
-import { inFlight, pocBody, type MixUser } from './pocs-mix.ts';
+import { inFlight, pocBody, type MixOptions, type MixUser } from './pocs-mix.ts';
 import { benchPocsConfig, cleanupBench } from './pocs-system.ts';
 import { ready } from './processes.ts';
 
-export interface OursOptions {
-  readonly seed: number;
-  readonly users: number;
-  readonly pocsPerUser: number;
+export interface OursOptions extends MixOptions {
   readonly usersFile: string;
   readonly real: boolean;
   readonly profile?: string;
@@ -60,7 +60,7 @@ async function main(o: OursOptions): Promise<void> {
   if (o.profile) profileOnSignal(o.profile);
   // Sign-up mail lands in the data dir's outbox: a real SMTP sink's directory need not be searched.
   delete process.env.SMTP_SINK_DIR;
-  const bench = benchPocsConfig(o.real, 'mix');
+  const bench = benchPocsConfig(o.real, 'mix', { kafka: true });
   const { config, dataDir, run } = bench;
   const accounts = createAccountsModule({
     hashing: { N: 2 ** 10, r: 8, p: 1, keyLength: 32 },
@@ -69,7 +69,7 @@ async function main(o: OursOptions): Promise<void> {
   const system = await startSystem({
     config,
     logger: createLogger({ level: config.logLevel }),
-    modules: [accounts, createPocsModule()],
+    modules: [accounts, createEventsModule(), createPocsModule()],
     version: 'bench',
   });
   const cleanup = async () => {
@@ -90,11 +90,19 @@ async function main(o: OursOptions): Promise<void> {
       if (res.status !== 200 || !body.token) throw new Error(`login ${u}: ${res.status}`);
       tokens[u] = body.token;
     };
-    await inFlight(o.users, 4, async (u) => {
+    const tenants = Math.max(1, Math.min(o.tenants, o.users));
+    const signUp = async (u: number) => {
+      const owner = u < tenants ? undefined : tokens[u % tenants];
       tokens[u] = (
-        await signUpAndLogin({ url: system.url, dataDir }, { username: `m${run}u${u}`, password })
+        await signUpAndLogin(
+          { url: system.url, dataDir },
+          { username: `m${run}u${u}`, password, ...(owner ? { invitedBy: owner } : {}) },
+        )
       ).token;
-    });
+    };
+    // The tenants' owners first: every other user is invited by one of them.
+    await inFlight(tenants, 4, signUp);
+    await inFlight(o.users - tenants, 4, (k) => signUp(tenants + k));
     const signUpSeconds = (performance.now() - started) / 1000;
     started = performance.now();
     const ids: string[][] = tokens.map(() => []);

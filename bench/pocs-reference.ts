@@ -1,48 +1,58 @@
 /**
  * The reference the realistic POC bench compares us with: what a competent engineer would write without our
  * stack. Plain node:http + pg on the PostgreSQL of this machine (PGHOST/PGPORT/PGUSER, default
- * 127.0.0.1:5432 postgres), a database of its own per run (dropped on stop), loaded by batched INSERTs from
- * the same seeded generator, then indexed: btree (user_id, created desc, id), GIN on tags (text[]), pg_trgm
- * GIN on lower(name), btree (user_id, lower(language), created desc). The same paths, query parameters,
- * semantics and page size as `GET /v1/pocs` (keyset on created desc, id asc), prepared statements per
- * query shape, auth simulated by a bearer token → user id map in memory (no JWT). Run by the bench as a
- * child process: `node bench/pocs-reference.ts '{"seed":1,"users":100,"pocsPerUser":300,"usersFile":…}'`.
+ * 127.0.0.1:5432 postgres), a database of its own per run (dropped on stop), loaded by one INSERT per user
+ * from the same seeded generator, then indexed (`pocs-reference-sql.ts`). The same paths, query parameters,
+ * semantics, page sizes and JSON shapes as `GET/POST/PATCH/DELETE /v1/pocs` (keyset on created desc, id asc;
+ * problem+json errors), prepared statements per query shape, and the same authentication work as ours: an
+ * ES256 JWT per request, verified with jose once per token (`pocs-reference-auth.ts`; `verifyEach` verifies
+ * every request). Users are spread over `tenants` tenants as ours are. Run by the bench as a child process:
+ * `node bench/pocs-reference.ts '{"seed":1,"users":100,"pocsPerUser":300,"tenants":5,"usersFile":…}'`.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
-import { pocBody, type MixUser } from './pocs-mix.ts';
+import type { MixOptions, MixUser } from './pocs-mix.ts';
+import { createReferenceAuth } from './pocs-reference-auth.ts';
+import {
+  COLUMNS,
+  createIndexes,
+  createSchema,
+  createStatement,
+  deleteStatement,
+  favoriteStatement,
+  getStatement,
+  loadUser,
+  patchStatement,
+  type Fields,
+  type Owner,
+  type Row,
+} from './pocs-reference-sql.ts';
 import { ready } from './processes.ts';
 
-interface Options {
-  readonly seed: number;
-  readonly users: number;
-  readonly pocsPerUser: number;
+interface Options extends MixOptions {
   readonly usersFile: string;
+  readonly verifyEach?: boolean;
 }
 
-interface Row {
-  id: string;
-  name: string;
-  language: string;
-  tags: string[];
-  repo_url: string;
-  description: string;
-  favorite: boolean;
-  created: Date;
-  updated: Date;
-}
-
-const COLUMNS = 'id, name, language, tags, repo_url, description, favorite, created, updated';
+/** Access tokens outlive any run (ours live 15 minutes and are fetched after the seeding). */
+const TOKEN_SECONDS = 3600;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const QUERY_KEYS = new Set(['name', 'language', 'tag', 'favorite', 'year', 'limit', 'cursor']);
 const BODY_KEYS = new Set(['name', 'language', 'tags', 'repoUrl', 'description', 'favorite']);
 
-class BadRequest extends Error {}
-const bad = (message: string): never => {
-  throw new BadRequest(message);
+/** A 400 naming the field, answered as problem+json like ours. */
+class BadRequest extends Error {
+  readonly path: string;
+  constructor(path: string, message: string) {
+    super(message);
+    this.path = path;
+  }
+}
+const bad = (message: string, path = message.split(' ')[0] ?? ''): never => {
+  throw new BadRequest(path, message);
 };
 
 const view = (r: Row) => ({
@@ -65,14 +75,14 @@ function text(v: unknown, max: number, field: string): string {
 const normalizeTags = (tags: readonly unknown[]) =>
   tags.length <= 20
     ? [...new Set(tags.map((t) => text(t, 30, 'tag').toLowerCase()))].sort()
-    : bad('at most 20 tags');
+    : bad('at most 20 tags', 'tags');
 
 /** A create (all required fields) or a patch (any field, at least one), validated and normalized. */
-function pocFields(body: unknown, patch: boolean): Partial<Omit<Row, 'id' | 'created' | 'updated'>> {
+function pocFields(body: unknown, patch: boolean): Fields {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return bad('body must be an object');
   const b = body as Record<string, unknown>;
   for (const k of Object.keys(b)) if (!BODY_KEYS.has(k)) bad(`unknown field ${k}`);
-  const out: Partial<Omit<Row, 'id' | 'created' | 'updated'>> = {};
+  const out: Fields = {};
   if (!patch || b.name !== undefined) out.name = text(b.name, 100, 'name');
   if (!patch || b.language !== undefined) out.language = text(b.language, 30, 'language');
   if (b.tags !== undefined) out.tags = normalizeTags(Array.isArray(b.tags) ? b.tags : bad('tags'));
@@ -93,7 +103,7 @@ function pocFields(body: unknown, patch: boolean): Partial<Omit<Row, 'id' | 'cre
 const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 /** `GET /v1/pocs`: one statement, named by its shape so that PostgreSQL keeps its plan. */
-function listStatement(user: number, params: URLSearchParams) {
+function listStatement(user: string, params: URLSearchParams) {
   for (const k of params.keys()) if (!QUERY_KEYS.has(k)) bad(`unknown query parameter ${k}`);
   const where = ['user_id = $1'];
   const values: unknown[] = [user];
@@ -156,6 +166,29 @@ function send(res: ServerResponse, status: number, body?: unknown): void {
   res.end(json);
 }
 
+const TITLES: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  500: 'Internal Server Error',
+};
+
+function problem(res: ServerResponse, status: number, detail: string, path?: string): void {
+  const json = JSON.stringify({
+    type: 'about:blank',
+    title: TITLES[status] ?? 'Error',
+    status,
+    detail,
+    ...(path !== undefined ? { errors: [{ path, message: detail }] } : {}),
+  });
+  res.writeHead(status, {
+    'content-type': 'application/problem+json',
+    'content-length': Buffer.byteLength(json),
+  });
+  res.end(json);
+}
+
 async function main(o: Options): Promise<void> {
   const connection = {
     host: process.env.PGHOST ?? '127.0.0.1',
@@ -174,63 +207,30 @@ async function main(o: Options): Promise<void> {
   };
   try {
     const started = performance.now();
-    await db.query('create extension if not exists pg_trgm');
-    await db.query(
-      `create table pocs (id uuid primary key, user_id int not null, name text not null, language text not null,
-        tags text[] not null, repo_url text not null, description text not null, favorite boolean not null,
-        created timestamptz not null, updated timestamptz not null)`,
-    );
-    // POC i of every user is older than POC i + 1, as when they were registered one after the other.
+    await createSchema(db);
     const base = Date.now() - (o.pocsPerUser + 1) * 60_000;
+    const tenants = Array.from({ length: Math.max(1, o.tenants) }, () => randomUUID());
+    const auth = await createReferenceAuth({ verifyEach: o.verifyEach ?? false });
     const users: MixUser[] = [];
     for (let u = 0; u < o.users; u++) {
-      const values: unknown[] = [];
-      const rows: string[] = [];
-      const ids: string[] = [];
-      for (let i = 0; i < o.pocsPerUser; i++) {
-        const b = pocBody(o.seed, u, i);
-        const id = randomUUID();
-        const created = new Date(base + i * 60_000 + u);
-        ids.push(id);
-        values.push(
-          id,
-          u,
-          b.name,
-          b.language,
-          b.tags,
-          b.repoUrl,
-          b.description,
-          b.favorite,
-          created,
-          created,
-        );
-        rows.push(`(${Array.from({ length: 10 }, (_, k) => `$${values.length - 9 + k}`).join(', ')})`);
-      }
-      await db.query(
-        `insert into pocs (${COLUMNS.replace('id,', 'id, user_id,')}) values ${rows.join(', ')}`,
-        values,
-      );
-      users.push({ token: randomBytes(24).toString('base64url'), ids });
+      const owner: Owner = { userId: randomUUID(), tenantId: tenants[u % tenants.length] as string };
+      const ids = await loadUser(db, o, u, owner, base);
+      users.push({ token: await auth.sign(owner, TOKEN_SECONDS), ids });
     }
-    await db.query('create index pocs_user_created on pocs (user_id, created desc, id)');
-    await db.query('create index pocs_tags on pocs using gin (tags)');
-    await db.query('create index pocs_name_trgm on pocs using gin (lower(name) gin_trgm_ops)');
-    await db.query('create index pocs_user_language on pocs (user_id, lower(language), created desc)');
-    await db.query('analyze pocs');
+    await createIndexes(db);
     const seedSeconds = (performance.now() - started) / 1000;
     writeFileSync(o.usersFile, JSON.stringify({ users }));
-    const byToken = new Map(users.map((u, i) => [u.token, i]));
 
     const handle = async (req: IncomingMessage, res: ServerResponse) => {
-      const auth = req.headers.authorization;
-      const user = auth?.startsWith('Bearer ') ? byToken.get(auth.slice(7)) : undefined;
-      if (user === undefined) return send(res, 401, { code: 'AUTH.REQUIRED' });
+      const bearer = req.headers.authorization;
+      const owner = bearer?.startsWith('Bearer ') ? await auth.verify(bearer.slice(7)) : undefined;
+      if (owner === undefined) return problem(res, 401, 'The access token is missing or invalid.');
       const url = new URL(req.url ?? '/', 'http://reference');
       const [, v1, pocs, id, favorite, extra] = url.pathname.split('/');
-      if (v1 !== 'v1' || pocs !== 'pocs' || extra !== undefined) return send(res, 404, { code: 'NOT_FOUND' });
+      if (v1 !== 'v1' || pocs !== 'pocs' || extra !== undefined) return problem(res, 404, 'No such route.');
       if (id === undefined || id === '') {
         if (req.method === 'GET') {
-          const { query, limit } = listStatement(user, url.searchParams);
+          const { query, limit } = listStatement(owner.userId, url.searchParams);
           const { rows } = await db.query<Row>(query);
           const page = rows.slice(0, limit);
           const last = page.at(-1);
@@ -240,73 +240,37 @@ async function main(o: Options): Promise<void> {
               : null;
           return send(res, 200, { pocs: page.map(view), nextCursor });
         }
-        if (req.method !== 'POST') return send(res, 405, { code: 'METHOD' });
+        if (req.method !== 'POST') return problem(res, 405, 'GET or POST.');
         const f = pocFields(await readJson(req), false);
-        const now = new Date();
-        const { rows } = await db.query<Row>({
-          name: 'create',
-          text: `insert into pocs (${COLUMNS.replace('id,', 'id, user_id,')})
-                 values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) returning ${COLUMNS}`,
-          values: [
-            randomUUID(),
-            user,
-            f.name,
-            f.language,
-            f.tags ?? [],
-            f.repo_url,
-            f.description ?? '',
-            f.favorite ?? false,
-            now,
-          ],
-        });
+        const { rows } = await db.query<Row>(createStatement(owner, f, new Date()));
         return send(res, 201, view(rows[0] as Row));
       }
-      if (!UUID.test(id)) return send(res, 400, { code: 'VALIDATION', path: 'params.id' });
+      if (!UUID.test(id)) return problem(res, 400, 'id must be a UUID', 'params.id');
       let rows: Row[];
       if (favorite === 'favorite' && (req.method === 'PUT' || req.method === 'DELETE')) {
-        ({ rows } = await db.query<Row>({
-          name: 'favorite',
-          text: `update pocs set updated = case when favorite = $3 then updated else now() end, favorite = $3
-                 where id = $1 and user_id = $2 returning ${COLUMNS}`,
-          values: [id, user, req.method === 'PUT'],
-        }));
+        ({ rows } = await db.query<Row>(favoriteStatement(owner, id, req.method === 'PUT')));
       } else if (favorite !== undefined) {
-        return send(res, 404, { code: 'NOT_FOUND' });
+        return problem(res, 404, 'No such route.');
       } else if (req.method === 'GET') {
-        ({ rows } = await db.query<Row>({
-          name: 'get',
-          text: `select ${COLUMNS} from pocs where id = $1 and user_id = $2`,
-          values: [id, user],
-        }));
+        ({ rows } = await db.query<Row>(getStatement(owner, id)));
       } else if (req.method === 'PATCH') {
         const f = pocFields(await readJson(req), true);
-        ({ rows } = await db.query<Row>({
-          name: 'patch',
-          text: `update pocs set name = coalesce($3, name), language = coalesce($4, language),
-                   tags = coalesce($5, tags), repo_url = coalesce($6, repo_url),
-                   description = coalesce($7, description), favorite = coalesce($8, favorite), updated = $9
-                 where id = $1 and user_id = $2 returning ${COLUMNS}`,
-          values: [id, user, f.name, f.language, f.tags, f.repo_url, f.description, f.favorite, new Date()],
-        }));
+        ({ rows } = await db.query<Row>(patchStatement(owner, id, f, new Date())));
       } else if (req.method === 'DELETE') {
-        const { rowCount } = await db.query({
-          name: 'delete',
-          text: 'delete from pocs where id = $1 and user_id = $2',
-          values: [id, user],
-        });
-        return rowCount ? send(res, 204) : send(res, 404, { code: 'POC.NOT_FOUND' });
+        const { rowCount } = await db.query(deleteStatement(owner, id));
+        return rowCount ? send(res, 204) : problem(res, 404, 'No such POC.');
       } else {
-        return send(res, 405, { code: 'METHOD' });
+        return problem(res, 405, 'GET, PATCH or DELETE.');
       }
-      return rows[0] ? send(res, 200, view(rows[0])) : send(res, 404, { code: 'POC.NOT_FOUND' });
+      return rows[0] ? send(res, 200, view(rows[0])) : problem(res, 404, 'No such POC.');
     };
 
     const server = createServer((req, res) => {
       handle(req, res).catch((error: unknown) => {
-        if (error instanceof BadRequest) send(res, 400, { code: 'VALIDATION', message: error.message });
+        if (error instanceof BadRequest) problem(res, 400, error.message, error.path);
         else {
           console.error(error);
-          send(res, 500, { code: 'INTERNAL' });
+          problem(res, 500, 'Something went wrong.');
         }
       });
     });

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { loadConfig, type Config, type Env } from '../config/index.ts';
-import { dropKeyspace } from '../test/support/services.ts';
+import { deleteKafkaTopics, dropKeyspace } from '../test/support/services.ts';
 
 export interface BenchSystemConfig {
   readonly config: Config;
@@ -14,8 +14,15 @@ export interface BenchSystemConfig {
   readonly run: string;
 }
 
-/** A production-mode api node on a fresh data dir; with `real`, Cassandra and Redis under names of this run. */
-export function benchPocsConfig(real: boolean, name: string): BenchSystemConfig {
+/**
+ * A production-mode api node on a fresh data dir; with `real`, Cassandra and Redis (and Kafka, with `kafka`:
+ * the queue a deployment's events topics live on) under names of this run.
+ */
+export function benchPocsConfig(
+  real: boolean,
+  name: string,
+  options: { kafka?: boolean } = {},
+): BenchSystemConfig {
   const dataDir = mkdtempSync(path.join(tmpdir(), `dojo-bench-${name}-`));
   const run = randomBytes(4).toString('hex');
   const env: Env = real
@@ -25,6 +32,12 @@ export function benchPocsConfig(real: boolean, name: string): BenchSystemConfig 
         CASSANDRA_KEYSPACE: `bench_${name}_${run}`,
         REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
         REDIS_KEY_PREFIX: `bench_${name}_${run}:`,
+        ...(options.kafka
+          ? {
+              KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092',
+              KAFKA_TOPIC_PREFIX: `bench_${name}_${run}.`,
+            }
+          : {}),
       }
     : {};
   const config = loadConfig({
@@ -38,7 +51,7 @@ export function benchPocsConfig(real: boolean, name: string): BenchSystemConfig 
   return { config, dataDir, run };
 }
 
-/** Removes what the run left: its data dir, its keyspace, its Redis keys. */
+/** Removes what the run left: its data dir, its keyspace, its Redis keys, its Kafka topics. */
 export async function cleanupBench({ config, dataDir }: BenchSystemConfig): Promise<void> {
   rmSync(dataDir, { recursive: true, force: true });
   if (config.cassandra) await dropKeyspace(config.cassandra, config.cassandra.keyspace);
@@ -48,4 +61,5 @@ export async function cleanupBench({ config, dataDir }: BenchSystemConfig): Prom
     for (let i = 0; i < keys.length; i += 1000) await redis.del(...keys.slice(i, i + 1000));
     redis.disconnect();
   }
+  if (config.kafka) await deleteKafkaTopics(config.kafka.brokers, config.kafka.topicPrefix);
 }

@@ -1,12 +1,13 @@
 /**
- *   npm run bench -- pocs [--mix-only | --cached-only] [--real] [--duration 10]
- *     cached pages: [--no-page-cache] [--pocs 5000]
- *     realistic mix: [--users 100] [--pocs-per-user 300] [--seed 1] [--slices 4] [--profile]
+ *   npm run bench -- pocs [--mix-only | --cached-only] [--real] [--duration N]
+ *     cached pages: [--no-page-cache] [--pocs 5000]              (--duration 10 per target)
+ *     realistic mix: [--users 100] [--pocs-per-user 300] [--tenants 5] [--seed 1] [--warm-up 5]
+ *                    [--slices 4] [--reference-verify-each] [--profile]   (--duration 20 per target)
  *
- * Two runs, one after the other (`--cached-only` or `--mix-only` for one of them):
+ * Two runs, one after the other (`--cached-only` or `--mix-only` for one of them); bench/README.md says more.
  *
- * 1. Cached pages (issue #4, this file): one user's POCs, 30 searches repeated. The ceiling of the page
- *    cache, not what users see.
+ * 1. Cached pages (issue #4, this file): one user's POCs, 30 searches repeated: one user, same pages, the
+ *    page cache's best case, not what users see.
  * 2. The realistic mix (issue #16, `pocs-realistic.ts`): 100 users × 300 POCs, random searches and 5 %
  *    writes across all users, ours against a node:http + PostgreSQL reference in the same run; read req/s,
  *    read and write p50/p95/p99, CPU per request of each server and its database, the ratios and targets.
@@ -175,7 +176,9 @@ function row(label: string, r: LoadResult, bare?: LoadResult): string {
 
 export async function run(args: readonly string[]): Promise<void> {
   if (!args.includes('--mix-only')) {
-    console.log('\n--- cached pages (one user, 30 searches: 20 by tag, 10 by name) ---');
+    console.log(
+      "\n--- cached pages (one user, same pages: the page cache's best case; 30 searches, 20 by tag, 10 by name) ---",
+    );
     await runCachedPages(args);
   }
   if (!args.includes('--cached-only')) {
@@ -244,7 +247,7 @@ async function runCachedPages(args: readonly string[]): Promise<void> {
 
   const ratio = tagResult.requestsPerSecond / bareResult.requestsPerSecond;
   console.log(
-    `\nPOC search: ${fmt(system.info.pocs)} POCs of one user (seeded in ${fmt(system.info.seedSeconds, 1)} s), ` +
+    `\nPOC search, one user, same pages (the page cache's best case): ${fmt(system.info.pocs)} POCs of one user (seeded in ${fmt(system.info.seedSeconds, 1)} s), ` +
       `store ${system.info.store}, cache ${system.info.cache}, search pages ${system.info.pageCache ? 'cached' : 'computed every time'}; ` +
       `${CONNECTIONS} connections, ${duration} s each, 20 POCs a page\n`,
   );

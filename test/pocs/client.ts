@@ -30,7 +30,12 @@ export interface Answer<T = Record<string, unknown>> {
 const CHEAP_HASHING = { N: 2 ** 10, r: 8, p: 1, keyLength: 32 } as const;
 
 /** Mail must land in the outbox (tokens are read from it); the other services are not needed. */
-export const LOCAL_ONLY: Env = { SMTP_URL: undefined, KAFKA_BROKERS: undefined, S3_ENDPOINT: undefined };
+export const LOCAL_ONLY: Env = {
+  SMTP_URL: undefined,
+  KAFKA_BROKERS: undefined,
+  S3_ENDPOINT: undefined,
+  POSTGRES_URL: undefined,
+};
 
 export function startPocSystem(env: Env): Promise<TestSystem> {
   return startTestSystem({

@@ -14,7 +14,6 @@ import { silentLogger } from '../../lib/log.ts';
 import type { Cache } from '../../ports/cache.ts';
 import type { Store, WriteOp } from '../../ports/store.ts';
 import { CursorCodec } from './cursor.ts';
-import { PocIndex } from './index-sets.ts';
 import { PocPageCache, type PocPage } from './page-cache.ts';
 import { PocRepo } from './repo.ts';
 import { POCS_MIGRATIONS } from './schema.ts';
@@ -56,12 +55,10 @@ const secret = randomBytes(32);
 /** A node: its own page cache and services, over the shared store and the given cache. */
 function node(cache: Cache, maxPages?: number) {
   const repo = new PocRepo({ store: failingAfterWrite(store, () => failWrites) });
-  const index = new PocIndex({ cache, logger: silentLogger(), ttlSeconds: 3600 });
   const pages = new PocPageCache({ cache, ttlSeconds: 3600, ...(maxPages ? { maxPages } : {}) });
   const service = new PocService({
     repo,
-    index,
-    search: new PocSearch({ repo, index }),
+    search: new PocSearch({ repo }),
     cursors: new CursorCodec({ secret }),
     pages,
   });

@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Cache } from '../../ports/cache.ts';
 import type { Owner, Poc } from './repo.ts';
+import type { SearchPage } from './search.ts';
 
 /** One page of a search, as the service answers it; cached pages are shared, so nobody may change one. */
 export interface PocPage {
   readonly pocs: readonly Poc[];
   readonly nextCursor: string | null;
   /** Which path computed it: the Redis sets, or a scan of the store partition. */
-  readonly source: 'sets' | 'store';
+  readonly source: SearchPage['source'];
 }
 
 export interface PocPageCacheOptions {

@@ -1,6 +1,18 @@
-import { type Row, type Store, textOf, dateOf } from '../../ports/store.ts';
+import { type Page, type Row, type Store, type WriteOp, textOf, dateOf } from '../../ports/store.ts';
 import type { Position } from './cursor.ts';
+import { facetsOf, gramsOf, without } from './facets.ts';
 import { TABLES } from './schema.ts';
+import {
+  countedKeys,
+  facetDeletes,
+  facetInserts,
+  gramDeletes,
+  gramInserts,
+  ownerCells,
+  fieldsRow,
+  pocRow,
+  searchInserts,
+} from './search-rows.ts';
 
 /** Whose POCs: every read and write names the owner, so nothing crosses users or tenants. */
 export interface Owner {
@@ -41,7 +53,7 @@ export const languageKey = (language: string): string => language.toLowerCase();
 export const sortTags = (tags: Iterable<string>): string[] =>
   [...new Set(tags)].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
 
-function pocOf(row: Row): Poc {
+export function pocOf(row: Row): Poc {
   return {
     id: textOf(row.id),
     name: textOf(row.name),
@@ -56,20 +68,26 @@ function pocOf(row: Row): Poc {
   };
 }
 
-const fieldsRow = (poc: Poc): Row => ({
-  name: poc.name,
-  language: poc.language,
-  language_key: poc.languageKey,
-  tags: [...poc.tags],
-  repo_url: poc.repoUrl,
-  description: poc.description,
-  favorite: poc.favorite,
-  updated: poc.updated,
-});
+const owned = ownerCells;
 
-const owned = (owner: Owner): Row => ({ tenant_id: owner.tenantId, user_id: owner.userId });
+/** A conditional write: done, refused because another version is stored (that one), or the POC is gone. */
+export type Outcome = 'done' | 'gone' | { readonly current: Poc };
 
-/** Store access for POCs: the two tables are kept consistent with logged batches. */
+/** A write racing others may have to follow them a few times; the repair catches anything beyond. */
+const MAX_SETTLE_ROUNDS = 5;
+
+/** A candidate of a name search: where the POC is, and its name. */
+export interface NamedPosition extends Position {
+  readonly name: string;
+}
+
+/**
+ * Store access for POCs. The base tables (`pocs_by_user`, `pocs_by_id`) and the search tables
+ * (`pocs_by_facet`, `pocs_by_gram`) change together in one logged batch for creates and deletes; an update
+ * is a conditional write of the base row, then one batch of the search rows it changes (a crash between
+ * the two leaves search rows the repair fixes; `settle` fixes what a racing write on another node left).
+ * The facet counts follow each write (a hint, see schema.ts).
+ */
 export class PocRepo {
   readonly #store: Store;
 
@@ -79,12 +97,10 @@ export class PocRepo {
 
   async insert(owner: Owner, poc: Poc): Promise<void> {
     await this.#store.batch([
-      {
-        kind: 'insert',
-        table: TABLES.byUser,
-        row: { ...owned(owner), created: poc.created, id: poc.id, ...fieldsRow(poc) },
-      },
+      { kind: 'insert', table: TABLES.byUser, row: pocRow(owner, poc) },
       { kind: 'insert', table: TABLES.byId, row: { ...owned(owner), id: poc.id, created: poc.created } },
+      ...searchInserts(owner, poc),
+      ...(await this.#counting(owner, countedKeys(poc), [])),
     ]);
   }
 
@@ -94,7 +110,7 @@ export class PocRepo {
     return this.at(owner, pointer.created.getTime(), id);
   }
 
-  /** Straight to the row by its full primary key: what a search does with the ids its sets name. */
+  /** Straight to the row by its full primary key. */
   async at(owner: Owner, createdMs: number, id: string): Promise<Poc | undefined> {
     const row = await this.#store.get(TABLES.byUser, { ...owned(owner), created: new Date(createdMs), id });
     return row ? pocOf(row) : undefined;
@@ -110,41 +126,157 @@ export class PocRepo {
   }
 
   /**
-   * Rewrites the POC's fields if it still exists (a conditional write, so a concurrent delete cannot be
-   * undone by an update resurrecting part of the row). False when it is gone.
+   * Replaces version `before` of the POC by `after`, only if `before` is still the stored version (a
+   * conditional write on `updated`, which every update moves forward), then moves its search rows and
+   * settles them. Conditioning on the version puts every POC's writes in one order, whatever node makes
+   * them: each write knows exactly which state it replaces, and no update can resurrect a deleted row.
+   * Answers the stored version when another write came first (the caller retries on it), or undefined
+   * when the POC is gone.
    */
-  async update(owner: Owner, poc: Poc): Promise<boolean> {
+  async update(owner: Owner, before: Poc, after: Poc): Promise<Outcome> {
     const result = await this.#store.update(
       TABLES.byUser,
-      { ...owned(owner), created: poc.created, id: poc.id },
-      fieldsRow(poc),
-      { ifExists: true },
+      { ...owned(owner), created: after.created, id: after.id },
+      fieldsRow(after),
+      { if: { updated: before.updated } },
     );
-    return result.applied;
+    if (!result.applied) return result.current ? { current: pocOf(result.current) } : 'gone';
+    await this.#move(owner, before, after);
+    await this.settle(owner, after);
+    return 'done';
   }
 
-  async remove(owner: Owner, poc: Pick<Poc, 'id' | 'created'>): Promise<void> {
+  /** Deletes version `poc` of the POC (conditional, as an update), then its pointer and search rows. */
+  async remove(owner: Owner, poc: Poc): Promise<Outcome> {
+    const at = { ...owned(owner), created: poc.created, id: poc.id };
+    const result = await this.#store.delete(TABLES.byUser, at, { if: { updated: poc.updated } });
+    if (!result.applied) return result.current ? { current: pocOf(result.current) } : 'gone';
     await this.#store.batch([
-      { kind: 'delete', table: TABLES.byUser, key: { ...owned(owner), created: poc.created, id: poc.id } },
       { kind: 'delete', table: TABLES.byId, key: { ...owned(owner), id: poc.id } },
+      ...facetDeletes(owner, poc, facetsOf(poc)),
+      ...gramDeletes(owner, poc, gramsOf(poc.name)),
+      ...(await this.#counting(owner, [], countedKeys(poc))),
     ]);
+    return 'done';
+  }
+
+  /**
+   * After writing the search rows of version `written`: the base row as it stands decides. The batch of a
+   * write whose version was replaced meanwhile may land after the batch of the write that replaced it;
+   * whoever wrote search rows re-reads the base row afterwards and moves the rows on to what it finds,
+   * until what it wrote is what is stored (or the POC is gone), so the last batch to land is always
+   * followed by a correction.
+   */
+  async settle(owner: Owner, written: Poc): Promise<void> {
+    let known = written;
+    for (let round = 0; round < MAX_SETTLE_ROUNDS; round++) {
+      const current = await this.at(owner, known.created.getTime(), known.id);
+      if (current && samePoc(current, known)) return;
+      if (!current) {
+        await this.#store.batch([
+          ...facetDeletes(owner, known, facetsOf(known)),
+          ...gramDeletes(owner, known, gramsOf(known.name)),
+        ]);
+        return;
+      }
+      await this.#move(owner, known, current);
+      known = current;
+    }
+  }
+
+  /** Search rows from `before` to `after` (the same POC): every facet row rewritten, grams only as names change. */
+  async #move(owner: Owner, before: Poc, after: Poc): Promise<void> {
+    const [was, is] = [facetsOf(before), facetsOf(after)];
+    const named = before.name !== after.name;
+    const [oldGrams, newGrams] = named ? [gramsOf(before.name), gramsOf(after.name)] : [[], []];
+    const [up, down] = [
+      without(countedKeys(after), countedKeys(before)),
+      without(countedKeys(before), countedKeys(after)),
+    ];
+    await this.#store.batch([
+      ...facetDeletes(owner, after, without(was, is)),
+      ...facetInserts(owner, after, is),
+      ...gramDeletes(owner, after, without(oldGrams, newGrams)),
+      ...gramInserts(owner, after, named ? newGrams : []),
+      ...(await this.#counting(owner, up, down)),
+    ]);
+  }
+
+  /**
+   * The writes adding one to the counts of `up` and taking one from `down`, from the counts as read now:
+   * they go into the batch of the write they count (a hint, see schema.ts).
+   */
+  async #counting(owner: Owner, up: readonly string[], down: readonly string[]): Promise<WriteOp[]> {
+    const keys = [...up, ...down];
+    if (!keys.length) return [];
+    const counts = await this.counts(owner, keys);
+    return keys.map((facet, i): WriteOp => {
+      const pocs = (counts.get(facet) ?? 0) + (i < up.length ? 1 : -1);
+      const key = { ...owned(owner), facet };
+      return pocs > 0
+        ? { kind: 'update', table: TABLES.facetCounts, key, set: { pocs } }
+        : { kind: 'delete', table: TABLES.facetCounts, key };
+    });
+  }
+
+  /** The counts of these facets (`g:<gram>` for grams); absent ones have none. */
+  async counts(owner: Owner, facets: readonly string[]): Promise<Map<string, number>> {
+    const rows = await this.#store.getMany(
+      TABLES.facetCounts,
+      facets.map((facet) => ({ ...owned(owner), facet })),
+    );
+    const counts = new Map<string, number>();
+    rows.forEach((row, i) => {
+      if (row && typeof row.pocs === 'number') counts.set(facets[i] as string, row.pocs);
+    });
+    return counts;
+  }
+
+  /** One page of a facet's partition (whole POCs), newest first. */
+  async slice(
+    owner: Owner,
+    facet: string,
+    options: ScanOptions,
+  ): Promise<{ pocs: Poc[]; pageState?: string }> {
+    const page = await this.#page(TABLES.byFacet, { ...owned(owner), facet }, options);
+    const pocs = page.rows.map(pocOf);
+    return page.pageState === undefined ? { pocs } : { pocs, pageState: page.pageState };
+  }
+
+  /** One page of a gram's partition: positions and names, newest first. */
+  async named(
+    owner: Owner,
+    gram: string,
+    options: ScanOptions,
+  ): Promise<{ found: NamedPosition[]; pageState?: string }> {
+    const page = await this.#page(TABLES.byGram, { ...owned(owner), gram }, options);
+    const found = page.rows.map((r) => ({
+      created: dateOf(r.created).getTime(),
+      id: textOf(r.id),
+      name: textOf(r.name),
+    }));
+    return page.pageState === undefined ? { found } : { found, pageState: page.pageState };
   }
 
   /** One page of the owner's partition, newest first. */
   async scan(owner: Owner, options: ScanOptions): Promise<{ pocs: Poc[]; pageState?: string }> {
+    const page = await this.#page(TABLES.byUser, owned(owner), options);
+    const pocs = page.rows.map(pocOf);
+    return page.pageState === undefined ? { pocs } : { pocs, pageState: page.pageState };
+  }
+
+  #page(table: string, where: Row, options: ScanOptions): Promise<Page> {
     const { upTo, from } = options;
     const range = {
       ...(upTo ? (upTo.inclusive ? { lte: upTo.at } : { lt: upTo.at }) : {}),
       ...(from ? { gte: from } : {}),
     };
-    const page = await this.#store.query(TABLES.byUser, {
-      where: owned(owner),
+    return this.#store.query(table, {
+      where,
       ...(Object.keys(range).length ? { range: { column: 'created', ...range } } : {}),
       limit: options.pageSize,
       ...(options.pageState === undefined ? {} : { pageState: options.pageState }),
     });
-    const pocs = page.rows.map(pocOf);
-    return page.pageState === undefined ? { pocs } : { pocs, pageState: page.pageState };
   }
 
   /** Every POC of the owner, newest first (partitions are per user: thousands of rows at most). */
@@ -157,3 +289,16 @@ export class PocRepo {
     } while (pageState !== undefined);
   }
 }
+
+/** Same fields: what a copy in a search table must hold to be in step. */
+export const samePoc = (a: Poc, b: Poc): boolean =>
+  a.name === b.name &&
+  a.language === b.language &&
+  a.languageKey === b.languageKey &&
+  a.tags.join('\n') === b.tags.join('\n') &&
+  a.repoUrl === b.repoUrl &&
+  a.description === b.description &&
+  a.favorite === b.favorite &&
+  a.created.getTime() === b.created.getTime() &&
+  a.updated.getTime() === b.updated.getTime() &&
+  a.id === b.id;

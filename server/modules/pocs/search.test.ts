@@ -8,11 +8,12 @@ import { MemoryCache } from '../../adapters/cache-memory/index.ts';
 import { SqliteStore } from '../../adapters/store-sqlite/index.ts';
 import { silentLogger } from '../../lib/log.ts';
 import { CursorCodec } from './cursor.ts';
-import { memberOf, PocIndex } from './index-sets.ts';
 import { PocPageCache } from './page-cache.ts';
 import { PocRepo, type Poc } from './repo.ts';
 import { POCS_MIGRATIONS } from './schema.ts';
-import { compareNewestFirst, matches, PocSearch, scanStore, smallest, type PocQuery } from './search.ts';
+import { checkSearchTables } from './search-repair.ts';
+import { TABLES } from './schema.ts';
+import { compareNewestFirst, matches, PocSearch, scanStore, type PocQuery } from './search.ts';
 import { PocService, type PocInput } from './service.ts';
 
 /** A seeded PRNG (mulberry32), so a failing combination can be replayed. */
@@ -65,7 +66,6 @@ let dir: string;
 let store: SqliteStore;
 let cache: MemoryCache;
 let repo: PocRepo;
-let index: PocIndex;
 let service: PocService;
 let clock = Date.UTC(2023, 5, 1);
 const truth = new Map<string, Poc>();
@@ -76,11 +76,9 @@ s.before(async () => {
   await store.migrate(POCS_MIGRATIONS);
   cache = new MemoryCache({});
   repo = new PocRepo({ store });
-  index = new PocIndex({ cache, logger: silentLogger(), ttlSeconds: 3600 });
   service = new PocService({
     repo,
-    index,
-    search: new PocSearch({ repo, index }),
+    search: new PocSearch({ repo }),
     cursors: new CursorCodec({ secret: randomBytes(32) }),
     // Every answer below also goes through the page cache, so each write must retire the pages it changes.
     pages: new PocPageCache({ cache, ttlSeconds: 3600 }),
@@ -154,19 +152,33 @@ s('random filter combinations, paged with random limits, match a plain filter of
   await agree(120);
 });
 
-s('searches with a tag, language or favorite filter are answered from the sets', async () => {
-  const q: PocQuery = { tags: ['kafka'] };
-  const got = await throughService(q, 5);
-  assert.equal([...got.sources], ['sets']);
-  const plain = await throughService({ tags: [], name: 'stream' }, 5);
-  assert.equal([...plain.sources], ['store']);
+s('each query is answered by the table its filters name', async () => {
+  const cases: [PocQuery, string][] = [
+    [{ tags: ['kafka'] }, 'facet'],
+    [{ tags: ['kafka', 'ml'], language: 'go' }, 'facet'],
+    [{ tags: [], favorite: true }, 'facet'],
+    [{ tags: [], name: 'stream' }, 'gram'],
+    [{ tags: [], name: 'st' }, 'store'],
+    [{ tags: [], favorite: false }, 'store'],
+    [{ tags: [] }, 'store'],
+  ];
+  for (const [q, source] of cases) {
+    assert.equal([...(await throughService(q, 5)).sources], [source], JSON.stringify(q));
+  }
 });
 
-s('after every kind of write, the sets agree with the store', async () => {
+async function tablesAgree(step: string) {
+  const check = await checkSearchTables(store);
+  assert.equal(check.problems, [], step);
+  assert.is(check.pocs, truth.size + 20, `${step}: every POC checked`);
+}
+
+s('after every kind of write, the search tables agree with the base table', async () => {
+  await tablesAgree('after the creates');
   for (let i = 0; i < 60; i++) {
     const ids = [...truth.keys()];
     const id = rnd.pick(ids);
-    const action = rnd.int(5);
+    const action = rnd.int(6);
     if (action === 0) {
       const poc = await service.create(owner, input());
       truth.set(poc.id, poc);
@@ -175,53 +187,63 @@ s('after every kind of write, the sets agree with the store', async () => {
       truth.delete(id);
     } else if (action === 2) {
       truth.set(id, await service.setFavorite(owner, id, rnd.next() < 0.5));
+    } else if (action === 3) {
+      truth.set(id, await service.update(owner, id, { name: input().name }));
     } else {
       const { tags, language } = input();
       truth.set(id, await service.update(owner, id, rnd.next() < 0.5 ? { tags } : { language, tags }));
     }
     await agree(3);
   }
+  await tablesAgree('after the writes');
 });
 
-s('stale members in the sets never leak into results', async () => {
+s('a name row whose POC is gone or renamed never leaks into results', async () => {
   const [id] = truth.keys();
   const victim = truth.get(String(id)) as Poc;
-  const p = index.prefix(owner);
-  await cache.sadd(`${p}tag:kafka`, [
-    memberOf({ created: new Date(Date.UTC(2024, 1, 1)), id: randomUUID() }),
+  const at = { tenant_id: owner.tenantId, user_id: owner.userId };
+  await store.batch([
+    {
+      kind: 'insert',
+      table: TABLES.byGram,
+      row: { ...at, gram: 'str', created: new Date(Date.UTC(2024, 1, 1)), id: randomUUID(), name: 'stream' },
+    },
+    {
+      kind: 'insert',
+      table: TABLES.byGram,
+      row: { ...at, gram: 'str', created: victim.created, id: victim.id, name: 'stream' },
+    },
   ]);
-  await cache.sadd(`${p}tag:kafka`, [memberOf(victim)]);
-  const q: PocQuery = { tags: ['kafka'] };
-  assert.equal((await throughService(q, 4)).ids, expected(q));
-});
-
-s('smallest selects what a full sort would, in any order of the set, within the bounds', () => {
-  for (let round = 0; round < 2000; round++) {
-    const members = Array.from(
-      { length: rnd.int(80) },
-      () => `${String(rnd.int(50)).padStart(3, '0')}:${rnd.int(4)}`,
-    );
-    if (rnd.next() < 0.2) members.sort();
-    if (rnd.next() < 0.2) members.sort().reverse();
-    const count = rnd.int(30);
-    const floor = rnd.next() < 0.3 ? '010' : '';
-    const ceiling = rnd.next() < 0.3 ? '035' : '~';
-    const want = members
-      .filter((m) => m > floor && m < ceiling)
-      .sort()
-      .slice(0, count);
-    assert.equal(
-      smallest(members, count, floor, ceiling),
-      want,
-      JSON.stringify({ members, count, floor, ceiling }),
-    );
+  for (const q of [
+    { tags: [], name: 'str' },
+    { tags: [], name: 'stream' },
+  ]) {
+    assert.equal((await throughService(q, 4)).ids, expected(q));
   }
+  const check = await checkSearchTables(store, { repair: true });
+  assert.ok(check.disagreements >= 1, 'the check sees the stray rows');
+  await tablesAgree('after the repair');
 });
 
-s('a cold index is rebuilt on the first search and gives the same answers', async () => {
-  await cache.flush();
+s('the repair puts back deleted, stale and extra search rows and counts', async () => {
+  const [first, second] = [...truth.values()];
+  const at = (p: Poc) => ({ tenant_id: owner.tenantId, user_id: owner.userId, created: p.created, id: p.id });
+  await store.delete(TABLES.byFacet, { ...at(first as Poc), facet: `l:${(first as Poc).languageKey}` });
+  await store.update(
+    TABLES.byFacet,
+    { ...at(second as Poc), facet: `l:${(second as Poc).languageKey}` },
+    { name: 'stale' },
+  );
+  await store.insert(TABLES.byFacet, { ...at(second as Poc), facet: 't:not-a-tag-of-it', name: 'x' });
+  await store.update(
+    TABLES.facetCounts,
+    { tenant_id: owner.tenantId, user_id: owner.userId, facet: 't:kafka' },
+    { pocs: 9999 },
+  );
+  const before = await checkSearchTables(store, { repair: true });
+  assert.is(before.disagreements, 4, before.problems.join('\n'));
+  await tablesAgree('after the repair');
   await agree(20);
-  assert.is(await cache.exists(`${index.prefix(owner)}indexed`), true);
 });
 
 s.run();

@@ -1,14 +1,6 @@
 import type { Position } from './cursor.ts';
-import {
-  createdAtOrAfter,
-  createdAtOrBefore,
-  langSet,
-  parseMember,
-  sortKey,
-  tagSet,
-  type PocIndex,
-} from './index-sets.ts';
-import type { Owner, Poc, PocRepo } from './repo.ts';
+import { FAVORITE_FACET, GRAM, gramsOf, languageFacet, rarestGram, tagFacet } from './facets.ts';
+import type { Owner, Poc, PocRepo, ScanOptions } from './repo.ts';
 
 /** A search, normalized: `name` lower-cased, `language` the lower-cased key, tags normalized. */
 export interface PocQuery {
@@ -28,8 +20,8 @@ export interface SearchPage {
   readonly pocs: Poc[];
   /** Where the next page starts; absent on the last page. */
   readonly next?: Position;
-  /** Which path answered: the Redis sets, or a scan of the store partition. */
-  readonly source: 'sets' | 'store';
+  /** Which table answered: a facet slice, a gram slice (then rows by key), or the user's partition. */
+  readonly source: 'facet' | 'gram' | 'store';
 }
 
 /** A filtered scan reads pages that grow from a few page-fulls to this many rows. */
@@ -67,17 +59,21 @@ function page(found: Poc[], limit: number, source: SearchPage['source']): Search
 
 const position = (poc: Poc): Position => ({ created: poc.created.getTime(), id: poc.id });
 
+/** One page of a slice newest first, from the bounds a scan was given. */
+type Slice<T> = (options: ScanOptions) => Promise<{ items: T[]; pageState?: string }>;
+
 /**
- * The store-only answer: the owner's partition newest first from the cursor on (the year is a range on
- * `created`), filtered row by row. It serves searches without a set filter, and every search while the
- * cache is unavailable.
+ * Reads a slice newest first from the cursor on (the year is a range on `created`), keeping what `keep`
+ * accepts of the rows after the cursor, until the page plus one is found or the slice ends. Pages grow
+ * from a few page-fulls to MAX_SCAN_PAGE rows.
  */
-export async function scanStore(
-  repo: PocRepo,
-  owner: Owner,
+async function collect<T extends Position>(
+  slice: Slice<T>,
   q: PocQuery,
   req: PageRequest,
-): Promise<SearchPage> {
+  filtered: boolean,
+  keep: (item: T) => boolean,
+): Promise<T[]> {
   const year = q.year === undefined ? undefined : yearRange(q.year);
   const upTo =
     req.after && (!year || req.after.created < year.before.getTime())
@@ -85,134 +81,142 @@ export async function scanStore(
       : year
         ? { at: year.before, inclusive: false }
         : undefined;
-  const filtered =
-    q.name !== undefined || q.language !== undefined || q.favorite !== undefined || q.tags.length > 0;
-  const found: Poc[] = [];
+  const found: T[] = [];
   let pageState: string | undefined;
   // Ties with the cursor's millisecond come back too and are skipped: one or two rows of slack.
   let pageSize = filtered ? 4 * (req.limit + 1) : req.limit + 2;
   do {
-    const result = await repo.scan(owner, {
+    const result = await slice({
       ...(upTo ? { upTo } : {}),
       ...(year ? { from: year.from } : {}),
       pageSize,
       ...(pageState === undefined ? {} : { pageState }),
     });
-    for (const poc of result.pocs) {
-      if (isAfter(position(poc), req.after) && matches(poc, q)) found.push(poc);
-    }
+    for (const item of result.items) if (isAfter(item, req.after) && keep(item)) found.push(item);
     pageState = result.pageState;
     pageSize = Math.min(MAX_SCAN_PAGE, pageSize * 4);
   } while (pageState !== undefined && found.length <= req.limit);
-  return page(found, req.limit, 'store');
+  return found;
 }
 
-/** The sets a query intersects, and the one it subtracts; undefined when no set helps. */
-export function setPlan(q: PocQuery): { include: string[]; exclude?: string } | undefined {
-  const include = [...q.tags.map(tagSet), ...(q.language === undefined ? [] : [langSet(q.language)])];
-  if (q.favorite === true) include.push('fav');
-  if (q.favorite === false) return { include: include.length ? include : ['all'], exclude: 'fav' };
-  return include.length ? { include } : undefined;
+/**
+ * The store-only answer: the owner's partition, filtered row by row. It serves searches without a facet
+ * (listings, `favorite=false`, names shorter than a gram), and is what the tests compare the others with.
+ */
+export async function scanStore(
+  repo: PocRepo,
+  owner: Owner,
+  q: PocQuery,
+  req: PageRequest,
+): Promise<SearchPage> {
+  const filtered =
+    q.name !== undefined || q.language !== undefined || q.favorite !== undefined || q.tags.length > 0;
+  const slice: Slice<PositionedPoc> = async (options) => {
+    const page = await repo.scan(owner, options);
+    return {
+      items: page.pocs.map(positioned),
+      ...(page.pageState === undefined ? {} : { pageState: page.pageState }),
+    };
+  };
+  const found = await collect(slice, q, req, filtered, (p) => matches(p.poc, q));
+  return page(
+    found.map((p) => p.poc),
+    req.limit,
+    'store',
+  );
+}
+
+interface PositionedPoc extends Position {
+  readonly poc: Poc;
+}
+
+const positioned = (poc: Poc): PositionedPoc => ({ created: poc.created.getTime(), id: poc.id, poc });
+
+/** The whole-POC facets a query names (tags, language, favorites), and the grams of its name. */
+export function facetPlan(q: PocQuery): { facets: string[]; grams: string[] } {
+  const facets = [...q.tags.map(tagFacet), ...(q.language === undefined ? [] : [languageFacet(q.language)])];
+  if (q.favorite === true) facets.push(FAVORITE_FACET);
+  const grams = q.name !== undefined && q.name.length >= GRAM ? gramsOf(q.name) : [];
+  return { facets, grams };
 }
 
 export interface PocSearchOptions {
   readonly repo: PocRepo;
-  readonly index: PocIndex;
 }
 
 /**
- * Tag, language and favorite searches: SINTER of the user's sets, the ids ordered and paged by the sort key
- * their members carry, then only the POCs of the page fetched by primary key (plus one for the next-page
- * check) and verified against the query, so a stale member can never leak a wrong POC. A cold index is
- * rebuilt from the store once; with the cache unavailable the store answers alone.
+ * Query-first search. A query with tags, a language or `favorite=true` reads one facet partition of whole
+ * POCs, the one with the fewest POCs when it names several (the counts are read first), and filters the
+ * rest of the query row by row. A name query without those reads a trigram's partition of names (the one
+ * of the rarest letters),
+ * keeps the names that contain the substring, and fetches just those POCs by key. Anything else scans
+ * the user's partition. Every answer is verified against the whole query, newest first from the cursor.
  */
 export class PocSearch {
   readonly #repo: PocRepo;
-  readonly #index: PocIndex;
 
   constructor(options: PocSearchOptions) {
     this.#repo = options.repo;
-    this.#index = options.index;
   }
 
   async search(owner: Owner, q: PocQuery, req: PageRequest): Promise<SearchPage> {
-    const plan = setPlan(q);
-    if (!plan) return scanStore(this.#repo, owner, q, req);
-    let found = await this.#index.lookup(owner, plan.include, plan.exclude);
-    if (found.kind === 'cold' && (await this.#index.rebuild(owner, () => this.#repo.all(owner)))) {
-      found = await this.#index.lookup(owner, plan.include, plan.exclude);
+    const { facets, grams } = facetPlan(q);
+    if (facets.length) {
+      const facet = await this.#rarest(owner, facets);
+      const slice: Slice<PositionedPoc> = async (options) => {
+        const page = await this.#repo.slice(owner, facet, options);
+        return {
+          items: page.pocs.map(positioned),
+          ...(page.pageState === undefined ? {} : { pageState: page.pageState }),
+        };
+      };
+      // Only what the slice does not answer itself filters rows out: read ahead only then.
+      const filtered = facets.length > 1 || q.name !== undefined || q.favorite === false;
+      const found = await collect(slice, q, req, filtered, (p) => matches(p.poc, q));
+      return page(
+        found.map((p) => p.poc),
+        req.limit,
+        'facet',
+      );
     }
-    if (found.kind !== 'hit') return scanStore(this.#repo, owner, q, req);
-    return this.#fetch(owner, q, req, found.members);
+    if (grams.length) return this.#byName(owner, q, req, rarestGram(grams));
+    return scanStore(this.#repo, owner, q, req);
   }
 
-  async #fetch(owner: Owner, q: PocQuery, req: PageRequest, members: readonly string[]): Promise<SearchPage> {
-    const year = q.year === undefined ? undefined : yearRange(q.year);
-    // Bounds on members (exclusive): the cursor, and the year as keys no member can equal.
-    const after = req.after ? sortKey(req.after) : '';
-    const low = year ? createdAtOrBefore(year.before.getTime() - 1) : '';
-    const high = year ? createdAtOrAfter(year.from.getTime()) : '~';
-    let floor = after > low ? after : low;
-    const found: Poc[] = [];
-    for (;;) {
-      const wanted = req.limit + 1 - found.length;
-      // A name filter rejects rows the sets cannot: read ahead more than the page needs.
-      const take = q.name === undefined ? wanted : Math.max(wanted, 50);
-      const chunk = smallest(members, take, floor, high);
-      const positions = chunk.map(parseMember).filter((p): p is Position => p !== undefined);
-      const rows = await this.#repo.atMany(owner, positions);
-      for (const poc of rows) if (poc && matches(poc, q)) found.push(poc);
-      const last = chunk.at(-1);
-      if (found.length > req.limit || last === undefined || chunk.length < take) break;
-      floor = last;
+  /** The candidate with the lowest count (one read of the counts when there is a choice). */
+  async #rarest(owner: Owner, candidates: readonly string[]): Promise<string> {
+    const [first = ''] = candidates;
+    if (candidates.length === 1) return first;
+    const counts = await this.#repo.counts(owner, candidates);
+    let best = first;
+    let fewest = Infinity;
+    for (const c of candidates) {
+      const n = counts.get(c) ?? 0;
+      if (n < fewest) [best, fewest] = [c, n];
     }
-    return page(found, req.limit, 'sets');
+    return best;
   }
-}
 
-/**
- * The `count` smallest members strictly between `floor` and `ceiling`, in order: the members in range are
- * gathered, the `count` smallest moved to the front by a quickselect (a few comparisons per member, whatever
- * the set's size or order), and only those are sorted. Nothing is parsed.
- */
-export function smallest(
-  members: readonly string[],
-  count: number,
-  floor: string,
-  ceiling: string,
-): string[] {
-  if (count <= 0) return [];
-  const found: string[] = [];
-  for (const m of members) if (m > floor && m < ceiling) found.push(m);
-  if (found.length > count) {
-    selectSmallest(found, count - 1);
-    found.length = count;
-  }
-  // Default sort order is by UTF-16 code units, the order `<` compares strings in.
-  return found.sort();
-}
-
-/** Rearranges `a` so that `a[target]` is what sorting would put there, with nothing larger before it. */
-function selectSmallest(a: string[], target: number): void {
-  let left = 0;
-  let right = a.length - 1;
-  while (right > left) {
-    const mid = (left + right) >> 1;
-    const [x, y, z] = [a[left] as string, a[mid] as string, a[right] as string];
-    const pivot = x < y ? (y < z ? y : x < z ? z : x) : x < z ? x : y < z ? z : y;
-    let i = left;
-    let j = right;
-    while (i <= j) {
-      while ((a[i] as string) < pivot) i++;
-      while ((a[j] as string) > pivot) j--;
-      if (i <= j) {
-        const t = a[i] as string;
-        a[i++] = a[j] as string;
-        a[j--] = t;
-      }
-    }
-    if (target <= j) right = j;
-    else if (target >= i) left = i;
-    else return;
+  /**
+   * Each page of the gram's names is narrowed to the names holding the substring, and those POCs are read
+   * by key (one statement per page); a name row whose POC is gone simply yields nothing.
+   */
+  async #byName(owner: Owner, q: PocQuery, req: PageRequest, gram: string): Promise<SearchPage> {
+    const name = q.name ?? '';
+    const slice: Slice<PositionedPoc> = async (options) => {
+      const page = await this.#repo.named(owner, gram, options);
+      const hits = page.found.filter((c) => isAfter(c, req.after) && c.name.toLowerCase().includes(name));
+      const pocs = hits.length ? await this.#repo.atMany(owner, hits) : [];
+      const items = pocs.filter((p): p is Poc => p !== undefined).map(positioned);
+      return { items, ...(page.pageState === undefined ? {} : { pageState: page.pageState }) };
+    };
+    // Most names in a gram's partition hold the whole substring: start near the page size.
+    const filtered = q.language !== undefined || q.favorite !== undefined || q.tags.length > 0;
+    const found = await collect(slice, q, req, filtered, (p) => matches(p.poc, q));
+    return page(
+      found.map((p) => p.poc),
+      req.limit,
+      'gram',
+    );
   }
 }

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import type { Events } from '../../capabilities.ts';
 import { notFound } from '../../lib/errors.ts';
 import type { CursorCodec } from './cursor.ts';
-import { setsOf, type PocIndex } from './index-sets.ts';
+import { pocEvent, updateType, type PocEventType } from './events.ts';
 import { pageKey, type PocPage, type PocPageCache } from './page-cache.ts';
 import { languageKey, sortTags, type Owner, type Poc, type PocFields, type PocRepo } from './repo.ts';
 import type { PocQuery, PocSearch } from './search.ts';
@@ -19,12 +20,13 @@ export type PocPatch = Partial<PocInput>;
 
 export interface PocServiceOptions {
   readonly repo: PocRepo;
-  readonly index: PocIndex;
   readonly search: PocSearch;
   readonly cursors: CursorCodec;
   /** Search pages kept per version of the user's POCs; without it every search is computed. */
   readonly pages?: PocPageCache;
   readonly now?: () => number;
+  /** Records POC facts for the reporting read model, when an events module runs. */
+  readonly events?: () => Events | undefined;
 }
 
 const missing = () => notFound('POC.NOT_FOUND', 'No such POC.');
@@ -43,24 +45,27 @@ export function searchScope(owner: Owner, q: PocQuery): string {
 }
 
 /**
- * The POC use cases. Every write goes to the store first and then to the Redis sets, so the sets never
- * claim a POC the store does not have; a failed set write is handled by the index (see index-sets.ts).
+ * The POC use cases. Writes of one user's POCs run one at a time on a node (`#writing`): a write reads the
+ * facet counts it changes, so two interleaving on one node would leave a count off. Across nodes, writes
+ * are ordered by their conditional base writes and `PocRepo.settle` (see README).
  */
 export class PocService {
   readonly #repo: PocRepo;
-  readonly #index: PocIndex;
   readonly #search: PocSearch;
   readonly #cursors: CursorCodec;
   readonly #pages: PocPageCache | undefined;
   readonly #now: () => number;
+  readonly #events: () => Events | undefined;
+  /** Per user, the last write queued on this node (removed when it is the last and it ends). */
+  readonly #queues = new Map<string, Promise<unknown>>();
 
   constructor(options: PocServiceOptions) {
     this.#repo = options.repo;
-    this.#index = options.index;
     this.#search = options.search;
     this.#cursors = options.cursors;
     this.#pages = options.pages;
     this.#now = options.now ?? Date.now;
+    this.#events = options.events ?? (() => undefined);
   }
 
   async create(owner: Owner, input: PocInput): Promise<Poc> {
@@ -74,7 +79,7 @@ export class PocService {
     };
     return this.#writing(owner, async () => {
       await this.#repo.insert(owner, poc);
-      await this.#index.added(owner, poc);
+      await this.#emit(owner, 'poc.created', poc);
       return poc;
     });
   }
@@ -86,23 +91,22 @@ export class PocService {
   }
 
   async update(owner: Owner, id: string, patch: PocPatch): Promise<Poc> {
-    const before = await this.get(owner, id);
-    const merged = {
-      ...before,
-      ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)),
-    };
-    const after: Poc = {
-      ...before,
-      ...fields(merged),
-      languageKey: languageKey(merged.language),
-      updated: new Date(Math.max(this.#now(), before.updated.getTime())),
-    };
-    return this.#writing(owner, async () => {
-      if (!(await this.#repo.update(owner, after))) throw missing();
-      await this.#index.changed(owner, before, after);
-      await this.#settle(owner, after);
-      return after;
-    });
+    return this.#writing(owner, () => this.#update(owner, id, patch));
+  }
+
+  async #update(owner: Owner, id: string, patch: PocPatch): Promise<Poc> {
+    let before = await this.get(owner, id);
+    for (;;) {
+      const after = patched(before, patch, this.#now());
+      const outcome = await this.#repo.update(owner, before, after);
+      if (outcome === 'gone') throw missing();
+      if (outcome === 'done') {
+        await this.#emit(owner, updateType(before, after), after);
+        return after;
+      }
+      // Another node's write came first: the patch applies to what it stored.
+      before = outcome.current;
+    }
   }
 
   /** Idempotent: marking a favorite twice changes nothing the second time. */
@@ -112,11 +116,21 @@ export class PocService {
   }
 
   async remove(owner: Owner, id: string): Promise<void> {
-    const poc = await this.get(owner, id);
     await this.#writing(owner, async () => {
-      await this.#repo.remove(owner, poc);
-      await this.#index.removed(owner, poc);
+      let poc = await this.get(owner, id);
+      for (;;) {
+        const outcome = await this.#repo.remove(owner, poc);
+        if (outcome === 'gone') throw missing();
+        if (outcome === 'done') break;
+        poc = outcome.current;
+      }
+      await this.#emit(owner, 'poc.deleted', poc);
     });
+  }
+
+  /** After the store took the write and before the client hears of it: an answered write has its event. */
+  async #emit(owner: Owner, type: PocEventType, poc: Poc): Promise<void> {
+    await this.#events()?.emit([pocEvent(owner, type, poc, new Date(this.#now()))]);
   }
 
   async list(
@@ -142,29 +156,42 @@ export class PocService {
   }
 
   /**
-   * Runs a write, then retires the user's cached pages, also when the write failed (it may have been
-   * applied all the same): after the store and the sets, so no search can cache the old state anew.
+   * Runs a write after the user's earlier writes on this node, then retires the user's cached pages, also
+   * when the write failed (it may have been applied all the same): after the store, so no search can
+   * cache the old state anew.
    */
   async #writing<T>(owner: Owner, write: () => Promise<T>): Promise<T> {
-    try {
-      return await write();
-    } finally {
-      await this.#pages?.bump(owner);
-    }
+    const user = `${owner.tenantId}:${owner.userId}`;
+    const earlier = this.#queues.get(user);
+    const run = (async () => {
+      await earlier?.catch(() => undefined);
+      try {
+        return await write();
+      } finally {
+        await this.#pages?.bump(owner);
+      }
+    })();
+    const settled = run.catch(() => undefined);
+    this.#queues.set(user, settled);
+    void settled.then(() => {
+      if (this.#queues.get(user) === settled) this.#queues.delete(user);
+    });
+    return run;
   }
+}
 
-  /**
-   * Two edits of one POC racing each other can apply their set changes in another order than their store
-   * writes (one removing a tag after the other re-added it). Re-reading the row after our set changes and
-   * adding it to the sets it is in now closes that gap: sets may keep a stale extra (searches verify the
-   * rows they fetch), never miss a member.
-   */
-  async #settle(owner: Owner, written: Poc): Promise<void> {
-    const current = await this.#repo.at(owner, written.created.getTime(), written.id);
-    if (!current) return;
-    const now = setsOf(current).sort().join('\n');
-    if (now !== setsOf(written).sort().join('\n')) await this.#index.added(owner, current);
-  }
+/** `before` with the patch applied; `updated` always moves forward (it is the version writes check). */
+function patched(before: Poc, patch: PocPatch, now: number): Poc {
+  const merged = {
+    ...before,
+    ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)),
+  };
+  return {
+    ...before,
+    ...fields(merged),
+    languageKey: languageKey(merged.language),
+    updated: new Date(Math.max(now, before.updated.getTime() + 1)),
+  };
 }
 
 function fields(input: PocInput): PocFields {
