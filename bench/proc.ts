@@ -63,3 +63,9 @@ export function pidsMatching(test: (cmdline: string) => boolean): number[] {
   }
   return pids;
 }
+
+/** The highest resident set a process has had (VmHWM), by default this one's. */
+export function peakRssBytes(pid: number | 'self' = 'self'): number {
+  const kb = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+  return Number(kb) * 1024;
+}

@@ -11,6 +11,10 @@ const BENCHMARKS: Readonly<Record<string, () => Promise<Benchmark>>> = {
   pocs: () => import('./pocs.ts'),
   rooms: () => import('./rooms.ts'),
   notifications: () => import('./notifications.ts'),
+  reports: () => import('./reports.ts'),
+  video: () => import('./video.ts'),
+  media: () => import('./media.ts'),
+  'media-compose': () => import('./media-compose.ts'),
 };
 
 const args = process.argv.slice(2);

@@ -1,6 +1,8 @@
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 import { deepFreeze } from '../server/lib/freeze.ts';
+import { DEFAULT_PLANS, plansSchema, type Plan } from './plans.ts';
 
 export const ROLE_NAMES = ['api', 'rooms', 'workers'] as const;
 export type Role = (typeof ROLE_NAMES)[number];
@@ -56,6 +58,27 @@ function isOrigin(value: string): boolean {
     return false;
   }
 }
+
+const optionalPort = z.preprocess(
+  (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+  z.coerce.number().int().min(1024).max(65535).optional(),
+);
+
+/** ICE_SERVERS: a JSON array of RTCIceServer objects with stun:, stuns:, turn: or turns: URLs. */
+const iceServersSchema = z
+  .array(
+    z.object({
+      urls: z
+        .union([z.string(), z.array(z.string()).min(1)])
+        .refine(
+          (urls) => (typeof urls === 'string' ? [urls] : urls).every((u) => /^(stuns?|turns?):\S+$/.test(u)),
+          'each URL must start with stun:, stuns:, turn: or turns:',
+        ),
+      username: z.string().optional(),
+      credential: z.string().optional(),
+    }),
+  )
+  .readonly();
 
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(2567),
@@ -136,9 +159,74 @@ const envSchema = z.object({
     z.coerce.number().int().min(1).max(65535).optional(),
   ),
   METRICS_TOKEN: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
+  POSTGRES_URL: optionalUrl(['postgres:', 'postgresql:']),
+  POSTGRES_SCHEMA: z
+    .string()
+    .trim()
+    .regex(/^$|^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case SQL identifier')
+    .transform((v) => (v === '' ? undefined : v))
+    .optional(),
+  BILLING_PLANS: z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+    plansSchema.optional(),
+  ),
+  PAYMENT_GATEWAYS: z
+    .string()
+    .trim()
+    .default('')
+    .transform((v) => [
+      ...new Set(
+        v
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
+      ),
+    ])
+    .pipe(z.array(z.enum(['stripe'], 'the only gateway besides sandbox is stripe'))),
+  STRIPE_SECRET_KEY: optionalString,
+  STRIPE_WEBHOOK_SECRET: optionalString,
+  STRIPE_API_URL: optionalUrl(['http:', 'https:']),
+  MEDIA_ANNOUNCED_ADDRESS: optionalString.refine(
+    (v) => v === undefined || isIP(v) !== 0,
+    'must be an IPv4 or IPv6 address (the public address mapped to this host)',
+  ),
+  MEDIA_PORT_MIN: optionalPort,
+  MEDIA_PORT_MAX: optionalPort,
+  ICE_SERVERS: z.preprocess((v) => {
+    if (typeof v !== 'string' || v.trim() === '') return undefined;
+    try {
+      return JSON.parse(v) as unknown;
+    } catch {
+      return v;
+    }
+  }, iceServersSchema.optional()),
 });
 
 export type Env = Record<string, string | undefined>;
+
+/** Variables that only make sense together, checked after each one is valid on its own. */
+function crossChecks(e: z.infer<typeof envSchema>): { variable: string; message: string }[] {
+  const issues: { variable: string; message: string }[] = [];
+  if (e.PAYMENT_GATEWAYS.includes('stripe')) {
+    if (!e.STRIPE_SECRET_KEY)
+      issues.push({ variable: 'STRIPE_SECRET_KEY', message: 'is required with PAYMENT_GATEWAYS=stripe' });
+    if (!e.STRIPE_WEBHOOK_SECRET)
+      issues.push({ variable: 'STRIPE_WEBHOOK_SECRET', message: 'is required with PAYMENT_GATEWAYS=stripe' });
+  }
+  if ((e.MEDIA_PORT_MIN === undefined) !== (e.MEDIA_PORT_MAX === undefined)) {
+    issues.push({
+      variable: e.MEDIA_PORT_MIN === undefined ? 'MEDIA_PORT_MIN' : 'MEDIA_PORT_MAX',
+      message: 'MEDIA_PORT_MIN and MEDIA_PORT_MAX are set together',
+    });
+  } else if (
+    e.MEDIA_PORT_MIN !== undefined &&
+    e.MEDIA_PORT_MAX !== undefined &&
+    e.MEDIA_PORT_MIN >= e.MEDIA_PORT_MAX
+  ) {
+    issues.push({ variable: 'MEDIA_PORT_MAX', message: 'must be greater than MEDIA_PORT_MIN' });
+  }
+  return issues;
+}
 
 export interface Config {
   readonly port: number;
@@ -178,9 +266,29 @@ export interface Config {
       }
     | undefined;
   readonly redis: { readonly url: string; readonly keyPrefix: string } | undefined;
+  /** PostgreSQL for the reporting read model and the reports table; unset: embedded PGlite under dataDir. */
+  readonly postgres: { readonly url: string; readonly schema: string | undefined } | undefined;
+  /** The price list: the server's truth for what a plan costs and buys. */
+  readonly plans: readonly Plan[];
+  /** Gateways offered besides `sandbox` (always on), with their settings. */
+  readonly payments: {
+    readonly stripe:
+      | { readonly secretKey: string; readonly webhookSecret: string; readonly apiUrl: string | undefined }
+      | undefined;
+  };
   readonly kafka:
     | { readonly brokers: readonly string[]; readonly clientId: string; readonly topicPrefix: string }
     | undefined;
+  /** The SFU's network: announced public address, UDP port range, STUN/TURN servers (also handed to clients). */
+  readonly media: {
+    readonly announcedAddress: string | undefined;
+    readonly portRange: readonly [number, number] | undefined;
+    readonly iceServers: readonly {
+      readonly urls: string | readonly string[];
+      readonly username?: string | undefined;
+      readonly credential?: string | undefined;
+    }[];
+  };
   readonly s3:
     | {
         readonly endpoint: string;
@@ -213,6 +321,8 @@ export function loadConfig(env: Env): Config {
     );
   }
   const e = parsed.data;
+  const crossIssues = crossChecks(e);
+  if (crossIssues.length) throw new ConfigError(crossIssues);
   const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
   const config: Config = {
     port: e.PORT,
@@ -241,9 +351,29 @@ export function loadConfig(env: Env): Config {
         }
       : undefined,
     redis: e.REDIS_URL ? { url: e.REDIS_URL, keyPrefix: e.REDIS_KEY_PREFIX } : undefined,
+    postgres: e.POSTGRES_URL ? { url: e.POSTGRES_URL, schema: e.POSTGRES_SCHEMA } : undefined,
+    plans: e.BILLING_PLANS ?? DEFAULT_PLANS,
+    payments: {
+      stripe:
+        e.PAYMENT_GATEWAYS.includes('stripe') && e.STRIPE_SECRET_KEY && e.STRIPE_WEBHOOK_SECRET
+          ? {
+              secretKey: e.STRIPE_SECRET_KEY,
+              webhookSecret: e.STRIPE_WEBHOOK_SECRET,
+              apiUrl: e.STRIPE_API_URL,
+            }
+          : undefined,
+    },
     kafka: e.KAFKA_BROKERS
       ? { brokers: e.KAFKA_BROKERS, clientId: e.KAFKA_CLIENT_ID, topicPrefix: e.KAFKA_TOPIC_PREFIX }
       : undefined,
+    media: {
+      announcedAddress: e.MEDIA_ANNOUNCED_ADDRESS,
+      portRange:
+        e.MEDIA_PORT_MIN !== undefined && e.MEDIA_PORT_MAX !== undefined
+          ? [e.MEDIA_PORT_MIN, e.MEDIA_PORT_MAX]
+          : undefined,
+      iceServers: e.ICE_SERVERS ?? [],
+    },
     s3: e.S3_ENDPOINT
       ? {
           endpoint: e.S3_ENDPOINT,

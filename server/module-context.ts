@@ -1,7 +1,8 @@
 import { CAPABILITY_NAMES, type Capabilities, type CapabilityName } from './capabilities.ts';
-import type { ModuleContext } from './modules.ts';
+import type { ModuleContext, ModuleInstance } from './modules.ts';
 
-type Base = Omit<ModuleContext, CapabilityName | 'optional'>;
+type Base = Omit<ModuleContext, CapabilityName | 'optional' | 'history'>;
+type History = NonNullable<ModuleInstance['history']>;
 
 /**
  * The context every module of one system shares. Capabilities are filled as modules init, in boot order;
@@ -10,13 +11,19 @@ type Base = Omit<ModuleContext, CapabilityName | 'optional'>;
 export function createModuleContext(base: Base): {
   readonly ctx: ModuleContext;
   provide(from: string, provided: Partial<Capabilities>): void;
+  /** Adds a module's history to what `ctx.history()` walks. */
+  addHistory(history: History): void;
   readonly provided: Partial<Capabilities>;
 } {
+  const histories: History[] = [];
   const provided: Partial<Record<CapabilityName, unknown>> = {};
   const providers = new Map<CapabilityName, string>();
   const ctx = {
     ...base,
     optional: (name: CapabilityName) => provided[name],
+    history: async function* () {
+      for (const history of histories) yield* history();
+    },
   } as Record<string, unknown>;
   for (const name of CAPABILITY_NAMES) {
     Object.defineProperty(ctx, name, {
@@ -33,6 +40,7 @@ export function createModuleContext(base: Base): {
   return {
     ctx: Object.freeze(ctx) as unknown as ModuleContext,
     provided: provided as Partial<Capabilities>,
+    addHistory: (history) => void histories.push(history),
     provide: (from, offered) => {
       for (const [name, value] of Object.entries(offered) as [CapabilityName, unknown][]) {
         const earlier = providers.get(name);

@@ -1,7 +1,7 @@
 import type { Room } from '@colyseus/core';
 import type { Config } from '../config/index.ts';
 import type { Adapters } from './adapters/index.ts';
-import type { Capabilities, CapabilityName } from './capabilities.ts';
+import type { Capabilities, CapabilityName, NewDomainEvent } from './capabilities.ts';
 import type { AnyEndpoint } from './http/endpoint.ts';
 import type { Metrics } from './http/metrics.ts';
 import type { UpgradeTarget } from './http/upgrades.ts';
@@ -24,6 +24,11 @@ export interface ModuleContext extends Readonly<Capabilities> {
    * notifies when a notifications module runs). Read when used, not at init: providers may init later.
    */
   optional<K extends CapabilityName>(name: K): Capabilities[K] | undefined;
+  /**
+   * Every module's facts as they stand in the store, as the domain events that would build them (each
+   * module's `history`), a page at a time: what a backfill of a read model replays.
+   */
+  history(): AsyncIterable<readonly NewDomainEvent[]>;
 }
 
 export interface RoomDefinition {
@@ -41,12 +46,24 @@ export interface RoomDefinition {
   readonly joinErrors?: Readonly<Record<string, ErrorKind>>;
 }
 
-export interface WorkerDefinition {
+interface WorkerBase {
   readonly topic: string;
   readonly group: string;
   readonly retry?: RetryPolicy;
-  readonly handler: (message: DeliveredMessage) => Promise<void>;
 }
+
+/**
+ * What a workers node consumes: one message at a time (`handler`), or batches of one partition's messages
+ * (`batch`), for work that is cheaper done together (a projector's one transaction per batch).
+ */
+export type WorkerDefinition =
+  | (WorkerBase & { readonly handler: (message: DeliveredMessage) => Promise<void> })
+  | (WorkerBase & {
+      readonly batch: {
+        readonly maxMessages?: number;
+        readonly handler: (messages: readonly DeliveredMessage[]) => Promise<void>;
+      };
+    });
 
 /** Work a node repeats on a timer (every node that runs the module), e.g. checking whether a key is due. */
 export interface PeriodicTask {
@@ -70,6 +87,8 @@ export interface ModuleInstance {
   /** WebSocket upgrades the module serves (e.g. socket.io), offered after the front door's origin check. */
   readonly upgrades?: readonly UpgradeTarget[];
   readonly provides?: Partial<Capabilities>;
+  /** The module's facts as they stand in its tables, as domain events, a page at a time (for backfills). */
+  readonly history?: () => AsyncIterable<readonly NewDomainEvent[]>;
   close?(): Promise<void>;
 }
 

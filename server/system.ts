@@ -1,5 +1,6 @@
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import type { Config } from '../config/index.ts';
 import { createRoomHost, type RoomHost } from '../rooms/host.ts';
 import { startWorkers } from '../workers/runner.ts';
@@ -13,10 +14,13 @@ import { buildOpenApi } from './http/openapi.ts';
 import { opsEndpoints, type MetricsAccess } from './http/ops.ts';
 import { clientErrorHandler } from './http/problem.ts';
 import { upgradeHandler, type UpgradeTarget } from './http/upgrades.ts';
+import { webApp } from './http/web.ts';
 import type { Logger } from './lib/log.ts';
 import { createModuleContext } from './module-context.ts';
 import type { DojoModule, ModuleInstance } from './modules.ts';
 import { startPeriodicTasks } from './tasks.ts';
+
+const WEB_DIST = path.resolve(import.meta.dirname, '../web/dist');
 
 export interface RunningSystem {
   readonly url: string;
@@ -73,13 +77,14 @@ async function initModules(
   modules: readonly DojoModule[],
   base: Parameters<typeof createModuleContext>[0],
 ): Promise<{ instances: ModuleInstance[]; capabilities: Partial<Capabilities> }> {
-  const { ctx, provide, provided } = createModuleContext(base);
+  const { ctx, provide, provided, addHistory } = createModuleContext(base);
   const instances: ModuleInstance[] = [];
   try {
     for (const m of modules) {
       const instance = await m.init(ctx);
       instances.push(instance);
       if (instance.provides) provide(m.name, instance.provides);
+      if (instance.history) addHistory(instance.history);
     }
   } catch (error) {
     await Promise.allSettled(instances.map((i) => i.close?.()));
@@ -100,7 +105,7 @@ export async function startSystem(options: StartOptions): Promise<RunningSystem>
   let shuttingDown = false;
   let instances: ModuleInstance[] = [];
   try {
-    await adapters.store.migrate(modules.flatMap((m) => m.migrations ?? []));
+    await adapters.store.migrate([...adapters.migrations, ...modules.flatMap((m) => m.migrations ?? [])]);
     const topics = modules.flatMap((m) => m.topics ?? []);
     if (topics.length) await adapters.queue.ensureTopics(topics);
 
@@ -153,6 +158,8 @@ export async function startSystem(options: StartOptions): Promise<RunningSystem>
       endpoints,
       plainRoutes: adapters.httpRoutes,
       ...(capabilities.auth ? { auth: capabilities.auth } : {}),
+      // The browser app (web/dist) comes with the API it calls.
+      ...(roles.has('api') ? { fallback: webApp({ distDir: WEB_DIST }) } : {}),
     });
     // Module targets match their own paths; the rooms take whatever is left (Colyseus's URLs are room ids).
     const upgradeTargets: UpgradeTarget[] = [

@@ -13,19 +13,29 @@ export async function startWorkers(options: {
   const subscribed = await Promise.allSettled(
     options.workers.map(async (w) => {
       const log = options.logger.child({ role: 'workers', topic: w.topic, group: w.group });
-      const subscription = await options.queue.subscribe({
-        topic: w.topic,
-        group: w.group,
-        ...(w.retry ? { retry: w.retry } : {}),
-        handler: async (message) => {
-          const started = performance.now();
-          await w.handler(message);
-          log.debug(
-            { key: message.key, offset: message.offset, ms: performance.now() - started },
-            'job done',
-          );
-        },
-      });
+      const base = { topic: w.topic, group: w.group, ...(w.retry ? { retry: w.retry } : {}) };
+      const subscription =
+        'batch' in w
+          ? await options.queue.subscribeBatch({
+              ...base,
+              ...(w.batch.maxMessages ? { maxMessages: w.batch.maxMessages } : {}),
+              handler: async (messages) => {
+                const started = performance.now();
+                await w.batch.handler(messages);
+                log.debug({ messages: messages.length, ms: performance.now() - started }, 'batch done');
+              },
+            })
+          : await options.queue.subscribe({
+              ...base,
+              handler: async (message) => {
+                const started = performance.now();
+                await w.handler(message);
+                log.debug(
+                  { key: message.key, offset: message.offset, ms: performance.now() - started },
+                  'job done',
+                );
+              },
+            });
       log.info('worker subscribed');
       return subscription;
     }),

@@ -2,6 +2,8 @@
 # All real services Dojo's app and tests use, without Docker:
 #   Cassandra 127.0.0.1:9042, Kafka 127.0.0.1:9092, s3proxy http://127.0.0.1:9000,
 #   SMTP sink 127.0.0.1:2525, and Redis 127.0.0.1:6379 (Debian's redis-server).
+#   PostgreSQL 127.0.0.1:5432 is the machine's own (Debian's cluster, started by .ci/run if need be):
+#   `env` names it, nothing else here touches it.
 #   install  fetch the jars (one service after the other) and make sure redis-server exists
 #   start    Redis if it does not answer, Cassandra first and the others meanwhile;
 #            returns when every one answers (or fails with the logs of those that did not)
@@ -139,6 +141,7 @@ do_env() {
     "REDIS_URL=redis://$SVC_HOST:$REDIS_PORT"
     "SMTP_URL=smtp://$SVC_HOST:2525"
     "SMTP_SINK_DIR=${SMTP_SINK_DIR:-$SMTP_SINK_DIR_DEFAULT}"
+    "POSTGRES_URL=postgres://postgres@$SVC_HOST:5432/postgres"
   )
   local v
   for v in "${vars[@]}"; do

@@ -4,14 +4,19 @@ import type { ReadinessCheck } from '../http/ops.ts';
 import type { PlainRoute } from '../http/types.ts';
 import type { Logger } from '../lib/log.ts';
 import { loadOrCreateSecret } from '../lib/secrets.ts';
+import type { Analytics } from '../ports/analytics.ts';
 import type { Blobs } from '../ports/blobs.ts';
 import type { Bus } from '../ports/bus.ts';
 import type { Cache } from '../ports/cache.ts';
 import type { Leases } from '../ports/lease.ts';
 import type { Mailer } from '../ports/mail.ts';
+import type { PaymentGateway } from '../ports/payments.ts';
 import type { Queue } from '../ports/queue.ts';
 import type { RoomsBackplane } from '../ports/rooms.ts';
-import type { Store } from '../ports/store.ts';
+import type { Sfu } from '../ports/sfu.ts';
+import type { Migration, Store } from '../ports/store.ts';
+import { createPgliteAnalytics } from './analytics-pglite/index.ts';
+import { createPostgresAnalytics } from './analytics-postgres/index.ts';
 import { FsBlobs } from './blobs-fs/index.ts';
 import { createS3Blobs } from './blobs-s3/index.ts';
 import { MemoryBus } from './bus-memory/index.ts';
@@ -23,17 +28,22 @@ import { MemoryLeases } from './lease-memory/index.ts';
 import { createRedisLeases } from './lease-redis/index.ts';
 import { OutboxMailer } from './mail-outbox/index.ts';
 import { SmtpMailer } from './mail-smtp/index.ts';
+import { SANDBOX_MIGRATIONS, SandboxGateway } from './payments-sandbox/index.ts';
+import { StripeGateway } from './payments-stripe/index.ts';
 import { EmbeddedQueue } from './queue-embedded/index.ts';
 import { createRedisPushAdapter, type RedisPushAdapter } from './push-redis/index.ts';
 import { createKafkaQueue } from './queue-kafka/index.ts';
 import { LocalRoomsBackplane } from './rooms-local/index.ts';
 import { RedisRoomsBackplane } from './rooms-redis/index.ts';
+import { createWeriftSfu } from './sfu-werift/index.ts';
 import { createCassandraStore } from './store-cassandra/index.ts';
 import { SqliteStore } from './store-sqlite/index.ts';
 import { signedFileRoute } from './signed-files.ts';
 
 export interface Adapters {
   readonly store: Store;
+  /** SQL for the reporting read model and the reports table: PostgreSQL, or PGlite under dataDir. */
+  readonly analytics: Analytics;
   readonly cache: Cache;
   readonly bus: Bus;
   readonly queue: Queue;
@@ -44,6 +54,12 @@ export interface Adapters {
   /** Colyseus's shared matchmaker state, on nodes with the rooms role. */
   readonly rooms: RoomsBackplane | undefined;
   readonly leases: Leases;
+  /** The dojo rooms' media (WebRTC SFU); it opens UDP sockets only for the peers of live rooms. */
+  readonly sfu: Sfu;
+  /** Payment gateways by the name clients give (`sandbox` always; `stripe` when configured). */
+  readonly payments: ReadonlyMap<string, PaymentGateway>;
+  /** Tables adapters keep in the store themselves (the sandbox gateway's ledger), migrated with the modules'. */
+  readonly migrations: readonly Migration[];
   /** One readiness check per adapter in use. */
   readonly checks: readonly ReadinessCheck[];
   /** Routes an embedded adapter needs the HTTP server to expose (signed file downloads). */
@@ -54,6 +70,14 @@ export interface Adapters {
 }
 
 type Closeable = { close(): Promise<void> };
+
+/** The system of record alone, as the server would open it: for maintenance commands that need nothing else. */
+export async function createStore(options: { config: Config; logger: Logger }): Promise<Store> {
+  const { config, logger } = options;
+  return config.cassandra
+    ? await createCassandraStore({ ...config.cassandra, logger })
+    : new SqliteStore({ dataDir: config.dataDir, logger });
+}
 
 /**
  * The one place where each port gets its adapter: the real one when its variables are set, the embedded
@@ -72,6 +96,15 @@ export async function createAdapters(options: { config: Config; logger: Logger }
       config.cassandra
         ? await createCassandraStore({ ...config.cassandra, logger: log('store') })
         : new SqliteStore({ dataDir: config.dataDir, logger: log('store') }),
+    );
+    const analytics = track(
+      config.postgres
+        ? await createPostgresAnalytics({
+            url: config.postgres.url,
+            logger: log('analytics'),
+            ...(config.postgres.schema ? { schema: config.postgres.schema } : {}),
+          })
+        : await createPgliteAnalytics({ dataDir: config.dataDir, logger: log('analytics') }),
     );
     // Redis connects in the background: the cache must not stop a boot that the store can serve alone.
     const cache = track(
@@ -133,8 +166,28 @@ export async function createAdapters(options: { config: Config; logger: Logger }
             : new LocalRoomsBackplane(),
         )
       : undefined;
+    const sfu = track(
+      createWeriftSfu({
+        announcedAddress: config.media.announcedAddress,
+        portRange: config.media.portRange,
+        iceServers: config.media.iceServers,
+        logger: log('sfu'),
+      }),
+    );
+    const payments = new Map<string, PaymentGateway>([['sandbox', track(new SandboxGateway({ store }))]]);
+    if (config.payments.stripe) {
+      const { secretKey, webhookSecret, apiUrl } = config.payments.stripe;
+      const stripe = new StripeGateway({
+        secretKey,
+        webhookSecret,
+        logger: log('payments'),
+        ...(apiUrl ? { apiUrl } : {}),
+      });
+      payments.set('stripe', track(stripe));
+    }
     const ports = {
       store,
+      analytics,
       cache,
       bus,
       leases,
@@ -148,6 +201,9 @@ export async function createAdapters(options: { config: Config; logger: Logger }
       ...ports,
       rooms,
       push,
+      sfu,
+      payments,
+      migrations: SANDBOX_MIGRATIONS,
       // Without Redis the cache degrades to misses and requests are still served: it is reported, not required.
       checks: Object.entries(ports).map(([name, adapter]) => ({
         name,
@@ -155,7 +211,11 @@ export async function createAdapters(options: { config: Config; logger: Logger }
         critical: name !== 'cache',
       })),
       httpRoutes,
-      describe: () => Object.fromEntries(Object.entries(ports).map(([name, a]) => [name, a.name])),
+      describe: () => ({
+        ...Object.fromEntries(Object.entries(ports).map(([name, a]) => [name, a.name])),
+        payments: [...payments.keys()].join(','),
+        sfu: sfu.name,
+      }),
       close: async () => {
         await Promise.allSettled(opened.reverse().map((a) => a.close()));
       },

@@ -22,6 +22,8 @@ export interface HttpAppOptions {
   readonly trustProxy: number;
   /** Verifies the callers of endpoints with `auth`. */
   readonly auth?: Auth;
+  /** Answers a GET/HEAD no route matched (the web app, `./web.ts`); returns false to leave it a 404. */
+  readonly fallback?: (req: HttpRequest, res: HttpResponse) => boolean;
 }
 
 type Handler = (req: HttpRequest, res: HttpResponse, params: Readonly<Record<string, string>>) => void;
@@ -64,7 +66,7 @@ export function createHttpApp(options: HttpAppOptions): HttpListener {
     defaultRoute: (req, res) => {
       const allowed = allowedMethods(req.url ?? '/');
       if (allowed.length) sendMethodNotAllowed(req, res, allowed);
-      else sendNotFound(req, res);
+      else if (!options.fallback?.(req as HttpRequest, res as HttpResponse)) sendNotFound(req, res);
     },
   });
   const add = (method: HTTPMethod, path: string, handler: Handler) => {

@@ -32,6 +32,8 @@ export interface HandlerContext<B, Q, P> {
   readonly body: B;
   readonly query: Q;
   readonly params: P;
+  /** The body's bytes as they came, for endpoints with `keepRawBody` (a signed webhook); else undefined. */
+  readonly rawBody: Buffer | undefined;
   readonly req: HttpRequest;
   readonly res: HttpResponse;
 }
@@ -57,6 +59,8 @@ export interface Endpoint<B = unknown, Q = unknown, P = unknown> {
   readonly body?: z.ZodType<B>;
   /** Accept `application/x-www-form-urlencoded` besides JSON (OAuth token requests). */
   readonly acceptsForm?: boolean;
+  /** Keep the body's bytes for the handler (`rawBody`): a signature covers the bytes, not the parsed JSON. */
+  readonly keepRawBody?: boolean;
   /** Overrides the default request body limit for this endpoint only. */
   readonly bodyLimitBytes?: number;
   readonly query?: z.ZodType<Q>;
@@ -187,7 +191,11 @@ function sendReply(req: HttpRequest, res: HttpResponse, endpoint: AnyEndpoint, o
 const FORM = 'application/x-www-form-urlencoded';
 
 /** Parses the body of the content types the endpoint accepts; anything else carrying a body is a 415. */
-function bodyParsers(endpoint: AnyEndpoint, defaultLimit: number): Middleware[] {
+function bodyParsers(
+  endpoint: AnyEndpoint,
+  defaultLimit: number,
+  rawBodies: WeakMap<HttpRequest, Buffer>,
+): Middleware[] {
   if (!endpoint.body) return [];
   const limit = endpoint.bodyLimitBytes ?? defaultLimit;
   const accepted = endpoint.acceptsForm ? ['application/json', FORM] : ['application/json'];
@@ -204,7 +212,13 @@ function bodyParsers(endpoint: AnyEndpoint, defaultLimit: number): Middleware[] 
     }
     next();
   };
-  const parsers: Middleware[] = [gate, bodyParser.json({ limit }) as Middleware];
+  const verify = endpoint.keepRawBody
+    ? (req: HttpRequest, _res: HttpResponse, buf: Buffer) => void rawBodies.set(req, buf)
+    : undefined;
+  const parsers: Middleware[] = [
+    gate,
+    bodyParser.json({ limit, ...(verify ? { verify } : {}) }) as Middleware,
+  ];
   if (endpoint.acceptsForm)
     parsers.push(bodyParser.urlencoded({ extended: false, limit, parameterLimit: 50 }) as Middleware);
   return parsers;
@@ -278,6 +292,8 @@ export function endpointHandler(
   options: { readonly strictResponses: boolean; readonly bodyLimitBytes: number; readonly auth?: Auth },
 ): EndpointHandler {
   const authenticate: Middleware[] = [];
+  // The bytes of requests in flight that keep them (`keepRawBody`), without adding fields to Node's request.
+  const rawBodies = new WeakMap<HttpRequest, Buffer>();
   if (endpoint.auth) {
     if (!options.auth)
       throw new Error(`${endpoint.method} ${endpoint.path} needs auth, but no module provides it`);
@@ -286,7 +302,7 @@ export function endpointHandler(
   const chain = [
     ...authenticate,
     ...(endpoint.before ?? []),
-    ...bodyParsers(endpoint, options.bodyLimitBytes),
+    ...bodyParsers(endpoint, options.bodyLimitBytes, rawBodies),
   ];
   const readQuery = queryReader(endpoint.query, endpoint.cacheQueries === true);
   const run = async (req: HttpRequest, res: HttpResponse, params: Readonly<Record<string, string>>) => {
@@ -296,6 +312,7 @@ export function endpointHandler(
       params: parsePart(endpoint.params, params, 'params'),
       query: readQuery(q < 0 ? '' : url.slice(q + 1)),
       body: parseBody(endpoint.body, req.body ?? {}),
+      rawBody: rawBodies.get(req),
       req,
       res,
     };

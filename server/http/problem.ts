@@ -11,6 +11,7 @@ export const STATUS_BY_KIND: Readonly<Record<ErrorKind, number>> = {
   INVALID: 400,
   UNAUTHENTICATED: 401,
   PAYMENT_DECLINED: 402,
+  PAYMENT_REQUIRED: 402,
   FORBIDDEN: 403,
   NOT_FOUND: 404,
   CONFLICT: 409,
@@ -116,7 +117,9 @@ export function problemFromAppError(error: AppError): Problem {
   // Server-side failures keep their cause in the logs only: no driver message reaches a client.
   const detail =
     status >= 500 ? 'The service could not complete the request; try again later.' : error.message;
-  return problemFor(status, error.code, detail, [...error.fields]);
+  const problem = problemFor(status, error.code, detail, [...error.fields]);
+  if (error.kind === 'PAYMENT_REQUIRED') problem.title = 'Payment required';
+  return problem;
 }
 
 interface BodyParserError {

@@ -19,7 +19,12 @@ export interface Backend {
   cleanup(): Promise<void>;
 }
 
-const LOCAL_ONLY: Env = { SMTP_URL: undefined, KAFKA_BROKERS: undefined, S3_ENDPOINT: undefined };
+const LOCAL_ONLY: Env = {
+  SMTP_URL: undefined,
+  KAFKA_BROKERS: undefined,
+  S3_ENDPOINT: undefined,
+  POSTGRES_URL: undefined,
+};
 
 export function embeddedBackend(): Backend {
   return {

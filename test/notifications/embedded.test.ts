@@ -1,4 +1,4 @@
-import { embeddedBackend } from './backends.ts';
+import { embeddedBackend } from '../support/backends.ts';
 import { notificationsSuite } from './notifications.suite.ts';
 
 notificationsSuite(embeddedBackend());

@@ -8,7 +8,7 @@ import { MODULES } from '../../server/modules-list.ts';
 import { CHEAP_HASHING } from '../accounts/harness.ts';
 import { signUpAndLogin, type LoggedIn } from '../support/accounts.ts';
 import { startTestSystem, type TestSystem } from '../support/system.ts';
-import type { Backend } from './backends.ts';
+import type { Backend } from '../support/backends.ts';
 
 interface Feed {
   notifications: {

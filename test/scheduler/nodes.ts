@@ -74,6 +74,7 @@ export function hangingQueue(queue: Queue, entered: () => void): Queue {
       return new Promise<void>(() => {});
     },
     subscribe: (o) => queue.subscribe(o),
+    subscribeBatch: (o) => queue.subscribeBatch(o),
     health: () => queue.health(),
     close: async () => {},
   };

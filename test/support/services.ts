@@ -8,7 +8,7 @@ import { suite } from 'uvu';
  * Missing ones are skipped and reported by scripts/run-tests.ts; with REQUIRE_SERVICES=1 (as .ci/run sets)
  * a missing one fails the run instead.
  */
-export type ServiceName = 'cassandra' | 'redis' | 'kafka' | 's3' | 'smtp';
+export type ServiceName = 'cassandra' | 'redis' | 'kafka' | 's3' | 'smtp' | 'postgres';
 
 const VARIABLES: Record<ServiceName, readonly string[]> = {
   cassandra: ['CASSANDRA_CONTACT_POINTS'],
@@ -16,6 +16,7 @@ const VARIABLES: Record<ServiceName, readonly string[]> = {
   kafka: ['KAFKA_BROKERS'],
   s3: ['S3_ENDPOINT'],
   smtp: ['SMTP_URL', 'SMTP_SINK_DIR'],
+  postgres: ['POSTGRES_URL'],
 };
 
 export type ServiceEnv = Record<string, string | undefined>;

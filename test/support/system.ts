@@ -8,6 +8,7 @@ import { silentLogger } from '../../server/lib/log.ts';
 import type { DojoModule } from '../../server/modules.ts';
 import { MODULES } from '../../server/modules-list.ts';
 import { startSystem, type RunningSystem } from '../../server/system.ts';
+import { uniqueName } from './services.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -86,6 +87,9 @@ export async function spawnSystem(
       NODE_ENV: 'test',
       LOG_LEVEL: 'warn',
       ...env,
+      // A Redis namespace of its own unless the caller shares one on purpose (several nodes of one system):
+      // CI's Redis is shared by every test process, and state such as the sign-up throttle must not add up.
+      REDIS_KEY_PREFIX: env.REDIS_KEY_PREFIX ?? `${uniqueName('spawn')}:`,
       PORT: String(port),
       HOST: '127.0.0.1',
     },

@@ -21,6 +21,7 @@ inProcess('/healthz and /readyz answer 200, readiness checks every adapter', asy
   const body = (await ready.json()) as { status: string; checks: Record<string, { status: string }> };
   assert.is(ready.status, 200, JSON.stringify(body));
   assert.equal(Object.keys(body.checks).sort(), [
+    'analytics',
     'blobs',
     'bus',
     'cache',
@@ -63,6 +64,7 @@ const EMBEDDED = {
   CASSANDRA_CONTACT_POINTS: undefined,
   REDIS_URL: undefined,
   KAFKA_BROKERS: undefined,
+  POSTGRES_URL: undefined,
   S3_ENDPOINT: undefined,
   SMTP_URL: undefined,
 };

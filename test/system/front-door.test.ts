@@ -2,7 +2,7 @@
  * The default configuration (all roles on one port, CORS_ORIGINS unset) as a real process, tried as a
  * browser and a mobile app would: one front door answers every request and every WebSocket upgrade.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -102,7 +102,21 @@ s('OPTIONS and 405 are the API’s own answers, with Allow, whichever roles are 
   assertSecurityHeaders(wrong, '405');
   const matchmakeGet = await fetch(`${node.url}/matchmake/joinOrCreate/dojo`);
   assert.is(matchmakeGet.status, 405);
-  assert.is((await fetch(`${node.url}/`)).status, 404, 'Colyseus no longer answers outside its routes');
+  // `/` is the web app (or, before `npm run build:web`, a page saying how to build it), never Colyseus.
+  const home = await fetch(`${node.url}/`);
+  assert.match(home.headers.get('content-type') ?? '', /^text\/html/);
+  const page = await home.text();
+  if (existsSync(path.join(import.meta.dirname, '../../web/dist/index.html'))) {
+    assert.is(home.status, 200);
+    assert.match(page, /<div id="app">/);
+    assert.is(home.headers.get('cache-control'), 'no-cache');
+  } else {
+    assert.is(home.status, 404);
+    assert.match(page, /npm run build:web/);
+  }
+  const api = await fetch(`${node.url}/v1/no-such-route`);
+  assert.is(api.status, 404, 'unknown API paths stay the API’s 404');
+  assert.match(api.headers.get('content-type') ?? '', /^application\/problem\+json/);
 });
 
 s('security headers on /v1/* and on a refused join, which is a 4xx problem carrying its code', async () => {

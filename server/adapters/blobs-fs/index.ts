@@ -23,7 +23,19 @@ export interface FsBlobsOptions {
 /** What the HTTP layer mounts on `GET /files/*` to serve the URLs `signedUrl` hands out. */
 export interface SignedBlobServer {
   /** The blob, or undefined when the signature is wrong, expired, or the blob is missing. */
-  openSigned(key: string, expires: string, signature: string): Promise<BlobObject | undefined>;
+  /** With `range`, the body is only those bytes (inclusive; clamped to the file); contentLength stays the whole size. */
+  openSigned(
+    key: string,
+    expires: string,
+    signature: string,
+    range?: ByteRange,
+  ): Promise<BlobObject | undefined>;
+}
+
+/** A single HTTP byte range: `end` undefined means to the end of the file. */
+export interface ByteRange {
+  readonly start: number;
+  readonly end?: number;
 }
 
 // `~` cannot occur in a key, so these suffixes never collide with a key or a key's directory.
@@ -80,7 +92,11 @@ export class FsBlobs implements Blobs, SignedBlobServer {
     }
   }
 
-  async get(key: string): Promise<BlobObject | undefined> {
+  get(key: string): Promise<BlobObject | undefined> {
+    return this.#read(key);
+  }
+
+  async #read(key: string, range?: ByteRange): Promise<BlobObject | undefined> {
     const file = this.#file(key);
     try {
       const handle = await open(file + DATA, 'r').catch((error: NodeJS.ErrnoException) => {
@@ -92,7 +108,11 @@ export class FsBlobs implements Blobs, SignedBlobServer {
         // The size comes from the open file, so it always matches the bytes the stream will deliver.
         const { size } = await handle.stat();
         const meta = await this.#meta(file);
-        return { body: handle.createReadStream(), contentType: meta.contentType, contentLength: size };
+        const body =
+          range && range.start < size
+            ? handle.createReadStream({ start: range.start, end: Math.min(size - 1, range.end ?? size - 1) })
+            : handle.createReadStream();
+        return { body, contentType: meta.contentType, contentLength: size };
       } catch (error) {
         await handle.close();
         throw error;
@@ -119,10 +139,15 @@ export class FsBlobs implements Blobs, SignedBlobServer {
     return `${this.#publicUrl}/files/${encodeKeyPath(key)}?${query}`;
   }
 
-  async openSigned(key: string, expires: string, signature: string): Promise<BlobObject | undefined> {
+  async openSigned(
+    key: string,
+    expires: string,
+    signature: string,
+    range?: ByteRange,
+  ): Promise<BlobObject | undefined> {
     if (!BLOB_KEY_PATTERN.test(key)) return undefined;
     if (!verify(this.#secret, key, expires, signature, this.#now())) return undefined;
-    return this.get(key);
+    return this.#read(key, range);
   }
 
   async health(): Promise<void> {
