@@ -274,6 +274,8 @@ export interface Recordings {
   /** Ends the recording at `at` and queues its composition; `notify` hears when it is ready. */
   finish(ref: RecordingRef, at: Date, notify: readonly string[]): Promise<void>;
   list(dojoId: string): Promise<readonly RecordingView[]>;
+  /** One recording's status (a single-row read); undefined when there is no such recording. */
+  status(ref: RecordingRef): Promise<RecordingView['status'] | undefined>;
   /** The timeline of one recording of the dojo (default: the latest); undefined when there is none. */
   replay(
     dojoId: string,

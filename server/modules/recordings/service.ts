@@ -120,6 +120,10 @@ export class RecordingsService implements Recordings {
     );
   }
 
+  async status(ref: RecordingRef): Promise<RecordingView['status'] | undefined> {
+    return (await this.#repo.get(ref.dojoId, ref.recordingId))?.status;
+  }
+
   async replay(dojoId: string, recordingId?: string) {
     const recording = recordingId
       ? await this.#repo.get(dojoId, recordingId)

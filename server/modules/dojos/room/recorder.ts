@@ -59,9 +59,8 @@ export class RoomRecorder {
     if (!recordings) return undefined;
     if (resume) {
       // Unreadable: carry on (if it was finished, the sweep finishes what this adds too).
-      const listed = await recordings.list(dojo.dojoId).catch(() => undefined);
-      const stored = listed?.find((r) => r.recordingId === resume.ref.recordingId);
-      if (listed && stored?.status !== 'RECORDING') return undefined;
+      const status = await recordings.status(resume.ref).catch(() => 'UNREADABLE' as const);
+      if (status !== 'RECORDING' && status !== 'UNREADABLE') return undefined;
     }
     const startedAt = resume?.startedAt ?? Date.now();
     const ref = resume?.ref ?? (await recordings.begin(dojo, new Date(startedAt)));

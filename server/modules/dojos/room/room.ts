@@ -275,22 +275,17 @@ export function createDojoRoom(ctx: DojoRoomContext) {
       isPresent: (userId) => this.#present(userId),
       leave: (sessionId) => this.clients.getById(sessionId)?.leave(CloseCode.CONSENTED),
       media: {
-        join: (userId, sessionId) => this.#mediaOrNone().join(userId, sessionId),
-        answer: (userId, sessionId, sdp) => this.#mediaOrNone().answer(userId, sessionId, sdp),
-        ice: (userId, sessionId, candidate) => this.#mediaOrNone().ice(userId, sessionId, candidate),
-        mute: (userId, sessionId, kind, muted) => this.#mediaOrNone().mute(userId, sessionId, kind, muted),
+        join: (userId, sessionId) => this.#roomMedia().join(userId, sessionId),
+        answer: (userId, sessionId, sdp) => this.#roomMedia().answer(userId, sessionId, sdp),
+        ice: (userId, sessionId, candidate) => this.#roomMedia().ice(userId, sessionId, candidate),
+        mute: (userId, sessionId, kind, muted) => this.#roomMedia().mute(userId, sessionId, kind, muted),
         leave: (userId, sessionId) => this.#media?.leave(userId, sessionId),
       },
     };
 
-    #mediaOrNone(): RoomMedia {
-      this.#media ??= new RoomMedia({
-        sfu: undefined,
-        roomId: this.state.dojoId,
-        state: this.state,
-        send: () => undefined,
-        logger: log,
-      });
+    /** Set in onCreate before the dispatcher is attached, so every media message finds it. */
+    #roomMedia(): RoomMedia {
+      if (!this.#media) throw new Error('room media used before the room was created');
       return this.#media;
     }
 
