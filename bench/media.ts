@@ -81,15 +81,21 @@ class ServerProcess {
   }
 }
 
-/** Loss and delay over a window, from every subscriber's view of every forwarded track. */
+/**
+ * Loss and delay over a window, from every subscriber's view of every forwarded track. Only the members
+ * of a publisher's own dojo are expected to receive it.
+ */
 class Window {
   readonly delays: number[] = [];
   private readonly seen = new Map<string, Set<number>>();
   private readonly from: number;
   private to = Infinity;
+  private readonly dojos: readonly (readonly TestParticipant[])[];
 
-  constructor(people: readonly TestParticipant[]) {
+  constructor(dojos: readonly (readonly TestParticipant[])[]) {
+    this.dojos = dojos;
     this.from = performance.now();
+    const people = dojos.flat();
     const byId = new Map(people.map((p) => [p.id, p]));
     for (const subscriber of people) {
       subscriber.onPacket = (publisherId, kind, rtp, at) => {
@@ -105,25 +111,27 @@ class Window {
     }
   }
 
-  close(people: readonly TestParticipant[]): { expected: number; received: number } {
+  close(): { expected: number; received: number } {
     this.to = performance.now() - GRACE_MS;
     let expected = 0;
     let received = 0;
-    for (const publisher of people) {
-      for (const kind of ['audio', 'video'] as MediaKind[]) {
-        let sent = 0;
-        for (const t of publisher.player?.sentAt[kind] ?? []) if (t >= this.from && t <= this.to) sent++;
-        for (const subscriber of people) {
-          if (subscriber === publisher) continue;
-          expected += sent;
-          for (const seq of this.seen.get(`${subscriber.id}>${publisher.id}:${kind}`) ?? []) {
-            const t = publisher.player?.sentAt[kind][seq] ?? 0;
-            if (t >= this.from && t <= this.to) received++;
+    for (const people of this.dojos) {
+      for (const publisher of people) {
+        for (const kind of ['audio', 'video'] as MediaKind[]) {
+          const sentAt = publisher.player?.sentAt[kind] ?? [];
+          const inWindow = (t: number | undefined) => t !== undefined && t >= this.from && t <= this.to;
+          const sent = sentAt.filter(inWindow).length;
+          for (const subscriber of people) {
+            if (subscriber === publisher) continue;
+            expected += sent;
+            for (const seq of this.seen.get(`${subscriber.id}>${publisher.id}:${kind}`) ?? []) {
+              if (inWindow(sentAt[seq])) received++;
+            }
           }
         }
       }
     }
-    for (const p of people) p.onPacket = undefined;
+    for (const p of this.dojos.flat()) p.onPacket = undefined;
     return { expected, received };
   }
 }
@@ -136,7 +144,7 @@ export async function run(args: readonly string[]): Promise<void> {
   const seconds = numberOption(args, '--seconds', 6);
   const clip = await loadClip();
   const server = new ServerProcess();
-  const people: TestParticipant[] = [];
+  const dojos: TestParticipant[][] = [];
   const rows: string[][] = [];
   let carried = 0;
   const projected: number[] = [];
@@ -151,16 +159,16 @@ export async function run(args: readonly string[]): Promise<void> {
         (_, i) => new TestParticipant(`d${dojo}-p${i}`, { clip }),
       );
       for (const p of joining) await p.join(room);
-      people.push(...joining);
+      dojos.push(joining);
       await sleep(3000); // connections up, renegotiations settled, keyframes sent
-      const window = new Window(people);
+      const window = new Window(dojos);
       const ownBefore = process.cpuUsage();
       const before = await server.measure();
       await sleep(seconds * 1000);
       const after = await server.measure();
       const own = process.cpuUsage(ownBefore);
       const ownCpu = (own.user + own.system) / 1000 / (after.at - before.at);
-      const { expected, received } = window.close(people);
+      const { expected, received } = window.close();
       const ms = after.at - before.at;
       const cpu = (after.cpuMicros - before.cpuMicros) / 1000 / ms;
       const loss = expected ? 1 - received / expected : 1;
@@ -191,7 +199,7 @@ export async function run(args: readonly string[]): Promise<void> {
       if (cpu > 0.9) break;
     }
   } finally {
-    await Promise.all(people.map((p) => p.close()));
+    await Promise.all(dojos.flat().map((p) => p.close()));
     await server.close();
   }
   const perDojo = projected[0] ?? NaN;

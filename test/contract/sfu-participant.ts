@@ -15,6 +15,7 @@ import {
 import { peerConfig } from '../../server/adapters/sfu-werift/peer-config.ts';
 import type { IceCandidate, MediaKind, MediaPeer, MediaRouter } from '../../server/ports/sfu.ts';
 import { AUDIO_PACKET_MS, VIDEO_FPS, type Clip } from './sfu-clip.ts';
+import type { WireLoss } from './sfu-wire-loss.ts';
 
 export interface Received {
   packets: number;
@@ -103,16 +104,19 @@ export class TestParticipant {
   /** Called for every forwarded packet: publisher id, kind, packet, arrival time. */
   onPacket: ((publisherId: string, kind: MediaKind, rtp: RtpPacket, at: number) => void) | undefined;
   player: ClipPlayer | undefined;
+  /** Packets this participant's network drops, if any. */
+  readonly loss: WireLoss | undefined;
   peer: MediaPeer | undefined;
   private chain: Promise<void> = Promise.resolve();
   private readonly senders: RTCRtpSender[] = [];
   private answered = 0;
   private answerWaiters: (() => void)[] = [];
 
-  constructor(id: string, options: { clip?: Clip } = {}) {
+  constructor(id: string, options: { clip?: Clip; loss?: WireLoss } = {}) {
     this.id = id;
     this.pc = new RTCPeerConnection(peerConfig({ hostAddresses: ['127.0.0.1'] }));
     if (options.clip) this.player = new ClipPlayer(options.clip);
+    this.loss = options.loss;
     this.pc.ontrack = ({ track, streams }) => {
       const publisherId = streams[0]?.id ?? '(none)';
       const kind = track.kind as MediaKind;
@@ -192,6 +196,7 @@ export class TestParticipant {
 
   private async answer(sdp: string): Promise<void> {
     await this.pc.setRemoteDescription({ type: 'offer', sdp });
+    this.loss?.attach(this.pc);
     const [audioIn, videoIn] = this.pc.getTransceivers();
     if (this.player && audioIn && videoIn && this.senders.length === 0) {
       for (const [transceiver, kind] of [

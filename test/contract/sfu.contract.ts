@@ -10,6 +10,7 @@ import type { MediaRouter, RecordedSegment, Sfu } from '../../server/ports/sfu.t
 import { contractSuite } from '../support/contract.ts';
 import { loadClip, type Clip } from './sfu-clip.ts';
 import { forwardedStreams, TestParticipant } from './sfu-participant.ts';
+import { WireLoss } from './sfu-wire-loss.ts';
 
 export interface MadeSfu {
   readonly adapter: Sfu;
@@ -149,6 +150,44 @@ export function sfuContract(label: string, make: () => Promise<MadeSfu>) {
       );
     }
   });
+
+  s(
+    'lost video packets are asked for again (NACK) and resent (RTX), publisher → SFU and SFU → subscriber',
+    async (ctx) => {
+      const room = await router(ctx, 'room-loss');
+      // Different packets on each leg: a packet lost on the way up must be recovered before it can go down.
+      const up = new WireLoss({ out: (seq) => seq % 25 === 0 });
+      const down = new WireLoss({ in: (seq) => seq % 25 === 12 });
+      const publisher = new TestParticipant('lossy-up', { clip, loss: up });
+      const subscriber = new TestParticipant('lossy-down', { loss: down });
+      open.push(publisher, subscriber);
+      const seen = new Set<number>();
+      subscriber.onPacket = (_, kind, rtp) => {
+        if (kind === 'video') seen.add(rtp.header.sequenceNumber);
+      };
+      await publisher.join(room);
+      await subscriber.join(room);
+      await until('the subscriber receiving video', () => seen.size > 30);
+      const first = Math.min(...seen);
+      await sleep(3000);
+      const last = Math.max(...seen);
+      // Packets dropped before the subscriber could receive, or in the last half second, prove nothing.
+      const settled = (dropped: Set<number>) => [...dropped].filter((seq) => seq > first && seq < last - 30);
+      for (const [leg, dropped] of [
+        ['publisher → SFU', settled(up.droppedOut)],
+        ['SFU → subscriber', settled(down.droppedIn)],
+      ] as const) {
+        assert.ok(dropped.length >= 5, `${leg}: only ${dropped.length} packets dropped`);
+        const missing = dropped.filter((seq) => !seen.has(seq));
+        assert.equal(missing, [], `${leg}: dropped packets never recovered`);
+      }
+      // The publisher resends only what a NACK names; what reached the subscriber again came as RTX.
+      assert.ok(
+        down.rtxIn >= settled(down.droppedIn).length,
+        `${down.rtxIn} RTX packets reached the subscriber`,
+      );
+    },
+  );
 
   s('a closed router closes every peer and refuses new ones', async (ctx) => {
     const room = await router(ctx, 'room-closed');
