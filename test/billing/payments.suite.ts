@@ -5,7 +5,7 @@ import { DEFAULT_PLANS } from '../../config/plans.ts';
 import { createAccountsModule } from '../../server/modules/accounts/index.ts';
 import { MODULES } from '../../server/modules-list.ts';
 import { CHEAP_HASHING } from '../accounts/harness.ts';
-import { signUpAndLogin, type LoggedIn } from '../support/accounts.ts';
+import { confirmAccount, signUp, signUpAndLogin, type LoggedIn } from '../support/accounts.ts';
 import type { Backend } from '../support/backends.ts';
 import { startTestSystem, type TestSystem } from '../support/system.ts';
 import { call, chargesOf, MONTHLY, pay, sandboxOf } from './harness.ts';
@@ -63,6 +63,49 @@ export function paymentsSuite(backend: Backend): void {
     assert.is(start.status, 402, start.text);
     assert.is((start.body.errors as { path: string }[])[0]?.path, 'limits.recording');
   });
+
+  s(
+    'two invitees confirming for the last seat: one joins, the other gets 402 and can join once there is room',
+    async () => {
+      const boss = await signUpAndLogin(system, { firstName: 'Bea' });
+      // One member, one seat left: both invitations and both sign-ups pass, as they are not seats yet.
+      const invitees = await Promise.all([0, 1].map(() => signUp(system, { invitedBy: boss.token })));
+      const answers = await Promise.all(invitees.map((a) => confirmAccount(system, a)));
+      assert.equal(answers.map((a) => a.status).sort(), [200, 402], JSON.stringify(answers));
+      const refused = answers.findIndex((a) => a.status === 402);
+      assert.is(answers[refused]?.body.code, 'TENANT.MEMBER_LIMIT');
+      assert.is((answers[refused]?.body.errors as { path: string }[])[0]?.path, 'limits.members');
+      const members = async () => (await get('/v1/tenant/members', boss)).body.members as unknown[];
+      assert.is((await members()).length, 2);
+      // The refused one's link still works: again 402 while the plan is full, then in once it has room.
+      const again = await confirmAccount(system, invitees[refused]!);
+      assert.is(again.status, 402, JSON.stringify(again.body));
+      const paid = await pay(system.url, boss, MONTHLY, randomUUID());
+      assert.is(paid.status, 201, paid.text);
+      assert.is((await confirmAccount(system, invitees[refused]!)).status, 200);
+      assert.is((await members()).length, 3);
+    },
+  );
+
+  s(
+    'members from before seats were kept hold theirs: the one seat left still goes to one invitee',
+    async () => {
+      const boss = await signUpAndLogin(system, { firstName: 'Lea' });
+      // As a tenant from before seats_by_tenant: its owner is a member without a seat row.
+      await system.adapters.store.delete('seats_by_tenant', { tenant_id: boss.tenantId });
+      const invitees = await Promise.all([0, 1].map(() => signUp(system, { invitedBy: boss.token })));
+      const answers = await Promise.all(invitees.map((a) => confirmAccount(system, a)));
+      assert.equal(answers.map((a) => a.status).sort(), [200, 402], JSON.stringify(answers));
+      const seats = await system.adapters.store.query('seats_by_tenant', {
+        where: { tenant_id: boss.tenantId },
+      });
+      const joined = await get('/v1/tenant/members', boss);
+      const memberIds = (joined.body.members as { userId: string }[]).map((m) => m.userId).sort();
+      assert.equal(seats.rows.map((r) => String(r.user_id)).sort(), memberIds, 'one seat per member');
+      assert.ok(memberIds.includes(boss.userId));
+      assert.is(memberIds.length, 2);
+    },
+  );
 
   s('bad payments are 400s naming the field, and nothing is charged', async () => {
     const bad = [

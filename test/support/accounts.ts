@@ -97,10 +97,16 @@ export async function tokenFromOutbox(
   }
 }
 
-export async function signUpAndLogin(
-  system: SystemUnderTest,
-  overrides: SignUpOverrides = {},
-): Promise<LoggedIn> {
+/** An account signed up (through an invitation when `invitedBy` is given) but not confirmed yet. */
+export interface SignedUp {
+  readonly username: string;
+  readonly email: string;
+  readonly password: string;
+  /** The token of the mailed confirmation link. */
+  readonly confirmation: string;
+}
+
+export async function signUp(system: SystemUnderTest, overrides: SignUpOverrides = {}): Promise<SignedUp> {
   const username = overrides.username ?? `u${randomBytes(6).toString('hex')}`.slice(0, 13);
   const email = overrides.email ?? `${username}@example.com`;
   const password = overrides.password ?? `pw-${randomBytes(12).toString('base64url')}`;
@@ -120,10 +126,26 @@ export async function signUpAndLogin(
     ...(invitation ? { invitation } : {}),
   });
   if (created.status !== 201) throw new Error(`sign-up ${created.status}: ${JSON.stringify(created.body)}`);
-  const token = await tokenFromOutbox(system, email, 'token');
-  const confirmed = await postJson(system, '/v1/account/confirm', { token });
+  return { username, email, password, confirmation: await tokenFromOutbox(system, email, 'token') };
+}
+
+/** POST /v1/account/confirm with the account's token: its status and problem body, as answered. */
+export function confirmAccount(
+  system: SystemUnderTest,
+  account: SignedUp,
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  return postJson(system, '/v1/account/confirm', { token: account.confirmation });
+}
+
+export async function signUpAndLogin(
+  system: SystemUnderTest,
+  overrides: SignUpOverrides = {},
+): Promise<LoggedIn> {
+  const account = await signUp(system, overrides);
+  const confirmed = await confirmAccount(system, account);
   if (confirmed.status !== 200)
     throw new Error(`confirm ${confirmed.status}: ${JSON.stringify(confirmed.body)}`);
+  const { username, password } = account;
   const login = await postJson(system, '/v1/login', { username, password });
   if (login.status !== 200) throw new Error(`login ${login.status}: ${JSON.stringify(login.body)}`);
   return {

@@ -20,6 +20,7 @@ export const TABLES = {
   currentKey: 'signing_key_current',
   revoked: 'revoked_tokens',
   notifications: 'notifications_by_user',
+  seats: 'seats_by_tenant',
 } as const;
 
 export const ACCOUNTS_MIGRATIONS: readonly Migration[] = [
@@ -178,6 +179,19 @@ export const ACCOUNTS_MIGRATIONS: readonly Migration[] = [
           { column: 'created', order: 'desc' },
           { column: 'notification_id', order: 'asc' },
         ],
+      },
+    ],
+  },
+  {
+    // A tenant's seats, numbered from 0 and each claimed once with an insert-if-absent (seats.ts). Members
+    // from before this table get theirs when the tenant's next member joins.
+    id: '0101_seats',
+    createTables: [
+      {
+        name: TABLES.seats,
+        columns: { tenant_id: 'uuid', seat: 'int', user_id: 'uuid', taken: 'timestamp' },
+        partitionKey: ['tenant_id'],
+        clusteringKey: [{ column: 'seat', order: 'asc' }],
       },
     ],
   },

@@ -4,7 +4,7 @@ import type { Row } from '../../ports/store.ts';
 import { confirmationMail } from './mail.ts';
 import { hashPassword, passwordProblem } from './passwords.ts';
 import { hashToken } from './refresh.ts';
-import { assertSeatLeft } from './seats.ts';
+import { assertSeatLeft, takeSeat } from './seats.ts';
 import { TABLES } from './schema.ts';
 import type { AccountsService } from './service.ts';
 import type { Role } from './tokens.ts';
@@ -216,6 +216,8 @@ export async function confirm(s: AccountsService, token: string): Promise<{ id: 
   if (user.accountStatus === 'C') {
     if (user.role === 'owner')
       await s.repo.createTenant(user.tenantId, `${user.firstName}'s workspace`, user.userId, now);
+    // Refused when the plan's last seat went to someone else first: nothing is written, the token stays.
+    await takeSeat(s, user.tenantId, user.userId);
     await s.repo.addMember(user.tenantId, user.userId, user.role, now);
     await s.repo.updateUser(user.userId, { account_status: 'A' });
   }

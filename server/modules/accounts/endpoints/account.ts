@@ -36,6 +36,9 @@ export function accountEndpoints(s: AccountsService): AnyEndpoint[] {
     responses: {
       201: { description: 'Created; confirm through the mailed link', schema: S.signUpResponse },
       400: S.err('Invalid input, a too common password, or an unknown/expired/used invitation'),
+      402: S.err(
+        "With an invitation: the tenant's plan has no seat left (TENANT.MEMBER_LIMIT, naming limits.members)",
+      ),
       403: S.err('The invitation was sent to another email (ACCOUNT.INVITATION_EMAIL_MISMATCH)'),
       409: S.err('Username or email already registered'),
       429: S.err('Too many sign-ups from this address (ACCOUNT.TOO_MANY_SIGN_UPS); see Retry-After'),
@@ -54,13 +57,17 @@ export function accountEndpoints(s: AccountsService): AnyEndpoint[] {
     method: 'post',
     path: '/v1/account/confirm',
     summary: 'Confirm an account',
-    description: 'Consumes the mailed token (single use, 24 h) and activates the account (status A).',
+    description:
+      'Consumes the mailed token (single use, 24 h) and activates the account (status A). An invited account ' +
+      "takes a seat of the tenant's plan now: when another took the last one first, the answer is 402 and the " +
+      'token stays usable, once the plan has room.',
     tags: ['accounts'],
     body: S.confirmBody,
     acceptsForm: true,
     responses: {
       200: { description: 'Confirmed', schema: S.confirmResponse },
       400: S.err('Unknown, expired or already used token'),
+      402: S.err("The tenant's plan has no seat left (TENANT.MEMBER_LIMIT, naming limits.members)"),
     },
     handler: async ({ body }) => {
       const { id } = await confirm(s, body.token);
