@@ -45,6 +45,12 @@ export interface Member {
   readonly joined: Date;
 }
 
+/** A numbered seat of a tenant's plan and the account holding it (seats.ts). */
+export interface Seat {
+  readonly seat: number;
+  readonly userId: string;
+}
+
 const asRole = (v: unknown): Role => (ROLES.includes(v as Role) ? (v as Role) : 'member');
 const asObject = <T>(v: unknown, fallback: T): T =>
   v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as T) : fallback;
@@ -141,19 +147,43 @@ export class AccountsRepo {
   }
 
   async members(tenantId: string): Promise<Member[]> {
-    const members: Member[] = [];
+    const rows = await this.#partition(TABLES.members, tenantId);
+    return rows.map((row) => ({
+      userId: textOf(row.user_id),
+      role: asRole(row.role),
+      joined: row.joined as Date,
+    }));
+  }
+
+  /** The tenant's seats (seats.ts), in seat order. */
+  async seats(tenantId: string): Promise<Seat[]> {
+    const rows = await this.#partition(TABLES.seats, tenantId);
+    return rows.map((row) => ({ seat: Number(row.seat), userId: textOf(row.user_id) }));
+  }
+
+  /** Claims seat `seat` for `userId` if no one holds it; answers who holds it now. */
+  async claimSeat(tenantId: string, seat: number, userId: string): Promise<string> {
+    const claim = await this.#store.insert(
+      TABLES.seats,
+      { tenant_id: tenantId, seat, user_id: userId, taken: new Date() },
+      { ifNotExists: true },
+    );
+    return claim.applied ? userId : textOf(claim.current?.user_id);
+  }
+
+  /** Every row of one tenant's partition of `table`. */
+  async #partition(table: string, tenantId: string): Promise<Row[]> {
+    const rows: Row[] = [];
     let pageState: string | undefined;
     do {
-      const page = await this.#store.query(TABLES.members, {
+      const page = await this.#store.query(table, {
         where: { tenant_id: tenantId },
         limit: 500,
         ...(pageState ? { pageState } : {}),
       });
-      for (const row of page.rows) {
-        members.push({ userId: textOf(row.user_id), role: asRole(row.role), joined: row.joined as Date });
-      }
+      rows.push(...page.rows);
       pageState = page.pageState;
     } while (pageState);
-    return members;
+    return rows;
   }
 }

@@ -1,5 +1,4 @@
 import { AppError } from '../../lib/errors.ts';
-import { TABLES } from './schema.ts';
 import type { AccountsService } from './service.ts';
 
 /**
@@ -33,12 +32,7 @@ export async function takeSeat(s: AccountsService, tenantId: string, userId: str
     if (who === userId && count >= limit) throw noSeat(plan?.plan ?? '', limit);
     let seat = 0;
     while (seats.has(seat)) seat++;
-    const claim = await s.adapters.store.insert(
-      TABLES.seats,
-      { tenant_id: tenantId, seat, user_id: who, taken: new Date() },
-      { ifNotExists: true },
-    );
-    if (!claim.applied && String(claim.current?.user_id) === userId) return;
+    if ((await s.repo.claimSeat(tenantId, seat, who)) === userId) return;
   }
   throw new Error(`no seat settled for ${userId} in tenant ${tenantId}`);
 }
@@ -54,29 +48,14 @@ interface SeatHolders {
 }
 
 async function seatHolders(s: AccountsService, tenantId: string): Promise<SeatHolders> {
-  const [rows, members] = await Promise.all([seatRows(s, tenantId), s.repo.members(tenantId)]);
-  const seats = new Set(rows.map((r) => Number(r.seat)));
-  const seated = new Set(rows.map((r) => String(r.user_id)));
+  const [held, members] = await Promise.all([s.repo.seats(tenantId), s.repo.members(tenantId)]);
+  const seats = new Set(held.map((h) => h.seat));
+  const seated = new Set(held.map((h) => h.userId));
   const unseated = members
     .filter((m) => !seated.has(m.userId))
     .sort((a, b) => a.joined.getTime() - b.joined.getTime() || a.userId.localeCompare(b.userId))
     .map((m) => m.userId);
   return { seats, seated, unseated, count: seats.size + unseated.length };
-}
-
-async function seatRows(s: AccountsService, tenantId: string) {
-  const rows = [];
-  let pageState: string | undefined;
-  do {
-    const page = await s.adapters.store.query(TABLES.seats, {
-      where: { tenant_id: tenantId },
-      limit: 500,
-      ...(pageState ? { pageState } : {}),
-    });
-    rows.push(...page.rows);
-    pageState = page.pageState;
-  } while (pageState);
-  return rows;
 }
 
 function noSeat(plan: string, limit: number): AppError {
