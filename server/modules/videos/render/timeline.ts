@@ -137,8 +137,15 @@ export class FramePainter {
     ctx.globalAlpha = 1;
     const previous = this.scenes[index - 1]?.tint;
     const mix = previous === undefined || previous === scene.tint ? 1 : enter;
-    this.backgrounds.paint(this.pixels, scene.tint, previous, mix);
-    if (ctx === this.ctx) {
+    const tracked = ctx === this.ctx;
+    this.backgrounds.paint(
+      this.pixels,
+      scene.tint,
+      previous,
+      mix,
+      tracked ? this.tracker.drawnBefore() : undefined,
+    );
+    if (tracked) {
       this.tracker.note(`background ${scene.tint} ${previous ?? ''} ${mix}`, this.backgrounds.differ);
     }
     const alpha = index === 0 ? 1 : Math.min(enter, 1 - exit);

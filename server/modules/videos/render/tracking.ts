@@ -19,6 +19,8 @@ interface Box {
 interface Call {
   readonly key: string;
   readonly box: Box;
+  /** Drawn outside the proxy and noted (see `note`). */
+  readonly noted?: true;
 }
 
 /** Anti-aliasing and hinting may reach a little past a shape's geometry. */
@@ -137,7 +139,21 @@ export class DrawTracker {
     this.calls = [];
     // Nothing was painted before: the whole frame is new, whatever the calls cover.
     if (first) return [{ x: 0, y: 0, w: this.full.x1, h: this.full.y1 }];
+    return this.rects(boxes);
+  }
+
+  private rects(boxes: readonly Box[]): Rect[] {
     return merge(boxes.map((b) => this.evenWithin(b)).filter((b) => b.x1 > b.x0 && b.y1 > b.y0));
+  }
+
+  /**
+   * Where the last frame's calls through the proxy drew (not what was noted), as `changes` gives rectangles,
+   * or nothing before the first frame: whatever was there before they drew is there again once these are
+   * painted over.
+   */
+  drawnBefore(): Rect[] | undefined {
+    if (this.first) return undefined;
+    return this.rects(this.previous.filter((c) => !c.noted).map((c) => c.box));
   }
 
   /**
@@ -146,7 +162,11 @@ export class DrawTracker {
    */
   note(key: string, rects: readonly Rect[]): void {
     rects.forEach((r, i) =>
-      this.calls.push({ key: `note ${key} ${i}`, box: { x0: r.x, y0: r.y, x1: r.x + r.w, y1: r.y + r.h } }),
+      this.calls.push({
+        key: `note ${key} ${i}`,
+        box: { x0: r.x, y0: r.y, x1: r.x + r.w, y1: r.y + r.h },
+        noted: true,
+      }),
     );
   }
 
