@@ -7,6 +7,7 @@
  */
 import { createCanvas, type Canvas, type SKRSContext2D } from '@napi-rs/canvas';
 import { drawBackground } from './style.ts';
+import { mergeRects } from './tracking.ts';
 import type { Rect } from './yuv.ts';
 
 /** Tiles of the frame compared for differences (even, so rectangles keep whole chroma blocks). */
@@ -41,7 +42,8 @@ export class Backgrounds {
       drawBackground(b, tint);
       this.canvases.set(tint, bg);
     }
-    this.differ = differingTiles([...this.canvases.values()], width, height);
+    // Joined into a few rectangles: the tracker compares and joins them again on every frame.
+    this.differ = mergeRects(differingTiles([...this.canvases.values()], width, height));
   }
 
   /**

@@ -1,10 +1,12 @@
 /**
  * ffmpeg (the binary of `@ffmpeg-installer/ffmpeg`) as an H.264 + AAC encoder: raw I420 frames go to its
- * stdin, the soundtrack is read from a raw PCM file. Writes wait once a few frames are queued; an abort
- * kills ffmpeg; a non-zero exit rejects with the tail of its stderr.
+ * stdin, the soundtrack (raw PCM) through a pipe of its own once it is ready (ffmpeg starts meanwhile). Writes
+ * wait once a few frames are queued; an abort, or a soundtrack that fails, kills ffmpeg; a non-zero exit
+ * rejects with the tail of its stderr.
  */
 import ffmpeg from '@ffmpeg-installer/ffmpeg';
 import { spawn } from 'node:child_process';
+import type { Readable, Writable } from 'node:stream';
 import { SAMPLE_RATE } from './audio.ts';
 
 export const FFMPEG = ffmpeg.path;
@@ -43,6 +45,8 @@ export interface Encoder {
   write(frame: Buffer, written?: () => void): Promise<void>;
   /** Ends the input and waits for ffmpeg to finish the file. */
   finish(): Promise<void>;
+  /** Stops ffmpeg at once and waits for it to be gone. */
+  kill(): Promise<void>;
   readonly pid: number | undefined;
 }
 
@@ -50,7 +54,7 @@ export function startEncoder(opts: {
   width: number;
   height: number;
   fps: number;
-  audioFile: string;
+  audio: Promise<Buffer>;
   outFile: string;
   signal?: AbortSignal | undefined;
 }): Encoder {
@@ -69,16 +73,31 @@ export function startEncoder(opts: {
       '-i',
       'pipe:0',
     ],
-    ...pcmInput(opts.audioFile),
+    ...pcmInput('pipe:3'),
     ...['-map', '0:v', '-map', '1:a', ...VIDEO_CODEC, ...AUDIO_CODEC, ...OUTPUT, opts.outFile],
   ];
-  const child = spawn(FFMPEG, args, { stdio: ['pipe', 'ignore', 'pipe'] });
+  const child = spawn(FFMPEG, args, { stdio: ['pipe', 'ignore', 'pipe', 'pipe'] });
+  // Spawned with a fourth pipe, the child's streams are not typed: these are the three opened above.
+  const stdin = child.stdio[0] as Writable;
+  const stderrStream = child.stdio[2] as Readable;
+  const audioPipe = child.stdio[3] as Writable;
+  let failure: unknown;
+  audioPipe.on('error', () => {
+    // EPIPE when ffmpeg dies early, as for stdin
+  });
+  opts.audio.then(
+    (pcm) => audioPipe.end(pcm),
+    (error: unknown) => {
+      failure = error;
+      child.kill('SIGKILL');
+    },
+  );
   let stderr = '';
-  child.stderr.setEncoding('utf8');
-  child.stderr.on('data', (chunk: string) => {
+  stderrStream.setEncoding('utf8');
+  stderrStream.on('data', (chunk: string) => {
     stderr = (stderr + chunk).slice(-4000);
   });
-  child.stdin.on('error', () => {
+  stdin.on('error', () => {
     // EPIPE when ffmpeg dies early: reported by `done` with its stderr.
   });
   const onAbort = () => child.kill('SIGKILL');
@@ -88,6 +107,7 @@ export function startEncoder(opts: {
     child.on('close', (code, sig) => {
       opts.signal?.removeEventListener('abort', onAbort);
       if (opts.signal?.aborted) reject(opts.signal.reason ?? new Error('aborted'));
+      else if (failure !== undefined) reject(failure);
       else if (code === 0) resolve();
       else reject(new Error(`ffmpeg exited with ${code ?? sig}: ${stderr.trim().slice(-1500)}`));
     });
@@ -109,7 +129,7 @@ export function startEncoder(opts: {
     async write(frame, written) {
       queued.push(
         new Promise<void>((resolve) =>
-          child.stdin.write(frame, () => {
+          stdin.write(frame, () => {
             written?.();
             resolve();
           }),
@@ -125,8 +145,13 @@ export function startEncoder(opts: {
     },
     async finish() {
       ended = true;
-      child.stdin.end();
+      stdin.end();
       await done;
+    },
+    async kill() {
+      ended = true;
+      child.kill('SIGKILL');
+      await done.catch(() => undefined);
     },
   };
 }

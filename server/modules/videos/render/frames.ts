@@ -6,7 +6,8 @@
  * every frame (and the garbage collection of it) cost more than the conversion.
  */
 import type { SKRSContext2D } from '@napi-rs/canvas';
-import { i420Size, rgbaToI420Rect, type Rect } from './yuv.ts';
+import { WasmI420Frame } from './yuv-simd.ts';
+import { i420Size, type Rect } from './yuv.ts';
 
 /** Beyond this share of the frame, one read-back of the whole frame costs less than several smaller ones. */
 const WHOLE_FRAME = 0.6;
@@ -19,11 +20,14 @@ export class I420Frames {
   /** Writes pending per buffer. */
   private readonly pending = new Map<Buffer, number>();
   private current: Buffer | undefined;
+  /** The frame being put together: converted into, rectangle by rectangle, then copied out whole. */
+  private readonly frame: WasmI420Frame;
 
   constructor(width: number, height: number) {
     this.width = width;
     this.height = height;
     this.bytes = i420Size(width, height);
+    this.frame = new WasmI420Frame(width, height);
   }
 
   /** The current frame, after reading `changed` (or everything, for the first frame) from `ctx`. */
@@ -32,13 +36,9 @@ export class I420Frames {
     const area = changed.reduce((sum, r) => sum + r.w * r.h, 0);
     const whole = !this.current || area >= width * height * WHOLE_FRAME;
     if (!whole && area === 0) return this.current as Buffer;
-    const next = this.take();
-    if (whole) {
-      read(ctx, { x: 0, y: 0, w: width, h: height }, width, height, next);
-    } else {
-      (this.current as Buffer).copy(next);
-      for (const rect of changed) read(ctx, rect, width, height, next);
-    }
+    if (whole) this.read(ctx, { x: 0, y: 0, w: width, h: height });
+    else for (const rect of changed) this.read(ctx, rect);
+    const next = this.frame.copyTo(this.take());
     const previous = this.current;
     this.current = next;
     this.release(previous);
@@ -58,6 +58,13 @@ export class I420Frames {
     };
   }
 
+  /** Reads `rect` back into the frame, widened by a column pair where that lets SIMD convert it. */
+  private read(ctx: SKRSContext2D, rect: Rect): void {
+    const r = fourWide(rect, this.width);
+    const { data } = ctx.getImageData(r.x, r.y, r.w, r.h);
+    this.frame.put(new Uint8Array(data.buffer, data.byteOffset, data.length), r);
+  }
+
   private take(): Buffer {
     return this.free.pop() ?? Buffer.allocUnsafe(this.bytes);
   }
@@ -68,7 +75,10 @@ export class I420Frames {
   }
 }
 
-function read(ctx: SKRSContext2D, rect: Rect, width: number, height: number, out: Buffer): void {
-  const { data } = ctx.getImageData(rect.x, rect.y, rect.w, rect.h);
-  rgbaToI420Rect(new Uint8Array(data.buffer, data.byteOffset, data.length), rect, width, height, out);
+/** `rect` with a width of 4n where the frame has room for it (pixels read twice are converted twice, alike). */
+function fourWide(rect: Rect, width: number): Rect {
+  if (rect.w % 4 === 0) return rect;
+  if (rect.x + rect.w + 2 <= width) return { ...rect, w: rect.w + 2 };
+  if (rect.x >= 2) return { ...rect, x: rect.x - 2, w: rect.w + 2 };
+  return rect;
 }

@@ -303,48 +303,51 @@ function grow(b: Box, by: number): Box {
 
 /** Widens `box` to hold the rectangle (x0, y0)–(x1, y1) of user space once transformed by `m`. */
 function extend(box: Box, m: Matrix, x0: number, y0: number, x1: number, y1: number): void {
-  for (const [x, y] of [
-    [x0, y0],
-    [x1, y0],
-    [x0, y1],
-    [x1, y1],
-  ] as const) {
-    const dx = m[0] * x + m[2] * y + m[4];
-    const dy = m[1] * x + m[3] * y + m[5];
-    box.x0 = Math.min(box.x0, dx);
-    box.y0 = Math.min(box.y0, dy);
-    box.x1 = Math.max(box.x1, dx);
-    box.y1 = Math.max(box.y1, dy);
-  }
+  corner(box, m, x0, y0);
+  corner(box, m, x1, y0);
+  corner(box, m, x0, y1);
+  corner(box, m, x1, y1);
+}
+
+function corner(box: Box, m: Matrix, x: number, y: number): void {
+  const dx = m[0] * x + m[2] * y + m[4];
+  const dy = m[1] * x + m[3] * y + m[5];
+  box.x0 = Math.min(box.x0, dx);
+  box.y0 = Math.min(box.y0, dy);
+  box.x1 = Math.max(box.x1, dx);
+  box.y1 = Math.max(box.y1, dy);
 }
 
 const area = (b: Box) => (b.x1 - b.x0) * (b.y1 - b.y0);
 
 /**
  * Joins boxes that overlap, or whose union costs little more than the two apart (each read-back has a fixed
- * cost), until none do.
+ * cost), until none do. A box that grows is compared again with all the others; nothing is allocated for a
+ * pair that stays apart (this runs for every frame, over up to a hundred boxes).
  */
-function merge(boxes: Box[]): Rect[] {
+function merge(boxes: readonly Box[]): Rect[] {
   const out = [...boxes];
   for (let joined = true; joined;) {
     joined = false;
-    for (let i = 0; i < out.length && !joined; i++) {
-      for (let j = i + 1; j < out.length && !joined; j++) {
+    for (let i = 0; i < out.length; i++) {
+      for (let j = i + 1; j < out.length; j++) {
         const a = out[i] as Box;
         const b = out[j] as Box;
-        const u = {
-          x0: Math.min(a.x0, b.x0),
-          y0: Math.min(a.y0, b.y0),
-          x1: Math.max(a.x1, b.x1),
-          y1: Math.max(a.y1, b.y1),
-        };
-        if (area(u) <= area(a) + area(b) + 20_000) {
-          out[i] = u;
-          out.splice(j, 1);
-          joined = true;
-        }
+        const x0 = Math.min(a.x0, b.x0);
+        const y0 = Math.min(a.y0, b.y0);
+        const x1 = Math.max(a.x1, b.x1);
+        const y1 = Math.max(a.y1, b.y1);
+        if ((x1 - x0) * (y1 - y0) > area(a) + area(b) + 20_000) continue;
+        out[i] = { x0, y0, x1, y1 };
+        out.splice(j, 1);
+        joined = true;
+        j = i; // the grown box against every other again
       }
     }
   }
   return out.map((b) => ({ x: b.x0, y: b.y0, w: b.x1 - b.x0, h: b.y1 - b.y0 }));
 }
+
+/** Rectangles joined as the tracker joins its boxes. */
+export const mergeRects = (rects: readonly Rect[]): Rect[] =>
+  merge(rects.map((r) => ({ x0: r.x, y0: r.y, x1: r.x + r.w, y1: r.y + r.h })));
