@@ -8,6 +8,7 @@ import ffmpeg from '@ffmpeg-installer/ffmpeg';
 import { spawn } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import { SAMPLE_RATE } from './audio.ts';
+import type { Hold } from './timeline.ts';
 
 export const FFMPEG = ffmpeg.path;
 
@@ -34,6 +35,20 @@ export const pcmInput = (file: string): string[] => [
   file,
 ];
 
+/**
+ * The filter that puts the held frames back: one `loop` filter a hold, each repeating one frame `extra` times,
+ * then timestamps frame after frame. The frames piped are the video without its repeats, so a still second
+ * costs the pipe (and both processes' copies) nothing; x264 still encodes every frame. This ffmpeg's `loop`
+ * repeats the frame just before `start` (held to that in the render tests); the holds before a hold are
+ * already back in its input, so frame numbers are those of the whole video.
+ */
+export function holdFilter(holds: readonly Hold[], fps: number): string {
+  return [
+    ...holds.map((h) => `loop=loop=${h.extra}:size=1:start=${h.frame + 1}`),
+    `setpts=N/(${fps}*TB)`,
+  ].join(',');
+}
+
 /** Frames queued for the pipe at most (each a buffer of its own until written). */
 const IN_FLIGHT = 3;
 
@@ -55,6 +70,8 @@ export function startEncoder(opts: {
   height: number;
   fps: number;
   audio: Promise<Buffer>;
+  /** Frames ffmpeg shows again itself: they are not written (see `holdFilter`). */
+  holds?: readonly Hold[];
   outFile: string;
   signal?: AbortSignal | undefined;
 }): Encoder {
@@ -74,6 +91,7 @@ export function startEncoder(opts: {
       'pipe:0',
     ],
     ...pcmInput('pipe:3'),
+    ...['-vf', holdFilter(opts.holds ?? [], fps)],
     ...['-map', '0:v', '-map', '1:a', ...VIDEO_CODEC, ...AUDIO_CODEC, ...OUTPUT, opts.outFile],
   ];
   const child = spawn(FFMPEG, args, { stdio: ['pipe', 'ignore', 'pipe', 'pipe'] });

@@ -11,7 +11,7 @@ import { soundtrackOffThread } from './audio-worker.ts';
 import type { RenderOptions, RenderResult, YearInReviewData } from './data.ts';
 import { startEncoder } from './encoder.ts';
 import { I420Frames } from './frames.ts';
-import { FramePainter, scenesFor, totalDuration } from './timeline.ts';
+import { FramePainter, holds, scenesFor, totalDuration } from './timeline.ts';
 
 export type { RenderOptions, RenderResult, YearInReviewData } from './data.ts';
 
@@ -27,11 +27,14 @@ export async function renderYearVideo(
   const fps = options.fps ?? 30;
   const { signal, onProgress } = options;
   signal?.throwIfAborted();
-  const frames = Math.round(totalDuration(scenesFor(data)) * fps);
+  const scenes = scenesFor(data);
+  const frames = Math.round(totalDuration(scenes) * fps);
   const durationSec = frames / fps;
+  const held = holds(scenes, frames, fps);
+  const repeated = new Set(held.flatMap((h) => Array.from({ length: h.extra }, (_, k) => h.frame + 1 + k)));
   const audio = soundtrackOffThread(durationSec);
   audio.catch(() => {}); // the encoder reports it
-  const encoder = startEncoder({ width, height, fps, audio, outFile, signal });
+  const encoder = startEncoder({ width, height, fps, audio, holds: held, outFile, signal });
   try {
     const painter = new FramePainter(data, width, height);
     painter.paint(painter.posterTime());
@@ -44,9 +47,11 @@ export async function renderYearVideo(
     const i420 = new I420Frames(width, height);
     for (let i = 0; i < frames; i++) {
       signal?.throwIfAborted();
-      // A still frame is the previous one again: neither drawn nor read back.
-      const frame = i420.update(painter.pixels, painter.paint(i / fps));
-      await encoder.write(frame, i420.lend(frame));
+      // A frame of a still part is the previous one again: ffmpeg repeats it (see holdFilter).
+      if (!repeated.has(i)) {
+        const frame = i420.update(painter.pixels, painter.paint(i / fps));
+        await encoder.write(frame, i420.lend(frame));
+      }
       const fraction = ((i + 1) / frames) * 0.99;
       if (onProgress && fraction - last >= 0.005) onProgress((last = fraction));
     }

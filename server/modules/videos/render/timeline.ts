@@ -62,6 +62,43 @@ export function scenesFor(data: YearInReviewData): Scene[] {
 export const totalDuration = (scenes: readonly Scene[]): number =>
   scenes.reduce((end, s) => Math.max(end, s.start + s.duration), 0);
 
+function sceneAt(scenes: readonly Scene[], time: number): { scene: Scene; index: number } {
+  let index = scenes.findIndex((s) => time < s.start + s.duration);
+  if (index < 0) index = scenes.length - 1;
+  return { scene: scenes[index] as Scene, index };
+}
+
+/** The scene whose still part (its animations over, its fade-out not begun) `time` is in, if any. */
+function stillScene(scenes: readonly Scene[], time: number): Scene | undefined {
+  const { scene, index } = sceneAt(scenes, time);
+  const t = time - scene.start;
+  const last = index === scenes.length - 1;
+  return t >= scene.settle && (last || t < scene.duration - FADE_OUT) ? scene : undefined;
+}
+
+/** A frame shown again, unchanged, `extra` more times: the still part of a scene. */
+export interface Hold {
+  readonly frame: number;
+  readonly extra: number;
+}
+
+/**
+ * The frames of a video of `frames` frames at `fps` that are the frame before them again (in the still part
+ * of one scene), as runs after the frame they repeat. The painter paints none of them.
+ */
+export function holds(scenes: readonly Scene[], frames: number, fps: number): Hold[] {
+  const out: Hold[] = [];
+  for (let i = 1; i < frames; i++) {
+    const still = stillScene(scenes, i / fps);
+    if (!still || still !== stillScene(scenes, (i - 1) / fps)) continue;
+    const last = out[out.length - 1];
+    if (last && last.frame + last.extra === i - 1)
+      out[out.length - 1] = { frame: last.frame, extra: last.extra + 1 };
+    else out.push({ frame: i - 1, extra: 1 });
+  }
+  return out;
+}
+
 /**
  * Draws frames onto one reused canvas of the output size, and says which parts of it each frame changed
  * (see tracking.ts): the painter and the scenes draw through the tracker's context.
@@ -103,9 +140,7 @@ export class FramePainter {
   }
 
   sceneAt(time: number): { scene: Scene; index: number } {
-    let index = this.scenes.findIndex((s) => time < s.start + s.duration);
-    if (index < 0) index = this.scenes.length - 1;
-    return { scene: this.scenes[index] as Scene, index };
+    return sceneAt(this.scenes, time);
   }
 
   /**
@@ -116,8 +151,7 @@ export class FramePainter {
   paint(time: number): Rect[] {
     const { scene, index } = this.sceneAt(time);
     const t = time - scene.start;
-    const last = index === this.scenes.length - 1;
-    const still = t >= scene.settle && (last || t < scene.duration - FADE_OUT);
+    const still = stillScene(this.scenes, time) === scene;
     if (this.everything) {
       this.draw(this.pixels, scene, index, t);
       return [{ x: 0, y: 0, w: this.canvas.width, h: this.canvas.height }];
