@@ -2,7 +2,8 @@
  * Child of bench/video.ts: renders the sample year once and prints one JSON line: frames, seconds, the video's
  * duration, this process's CPU seconds during the render (ffmpeg's not included), its peak RSS (VmHWM) and
  * ffmpeg's (read from /proc while it runs).
- *   node bench/video-render.ts [--width 1080] [--fps 30] [--pocs 80]
+ * `--ballast N` first fills the heap with N MB of live objects, as the workers' process holds its own.
+ *   node bench/video-render.ts [--width 1080] [--fps 30] [--pocs 80] [--ballast 0]
  */
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +16,10 @@ import { peakRssBytes, pidsMatching } from './proc.ts';
 const args = process.argv.slice(2);
 const size = numberOption(args, '--width', 1080);
 const fps = numberOption(args, '--fps', 30);
+const ballast: object[] = [];
+while (process.memoryUsage().heapUsed < numberOption(args, '--ballast', 0) * 1e6) {
+  for (let i = 0; i < 10_000; i++) ballast.push({ i, name: `poc ${i}`, tags: [i] });
+}
 const dir = mkdtempSync(path.join(tmpdir(), 'bench-video-'));
 const outFile = path.join(dir, 'year.mp4');
 let ffmpegPeak = 0;
@@ -53,5 +58,6 @@ console.log(
     bytes,
     peakRss: peakRssBytes(),
     ffmpegPeakRss: ffmpegPeak,
+    heapMb: ballast.length ? process.memoryUsage().heapUsed / 1e6 : 0,
   }),
 );
