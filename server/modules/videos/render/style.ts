@@ -5,7 +5,6 @@
  */
 import { GlobalFonts, type SKRSContext2D } from '@napi-rs/canvas';
 import { createRequire } from 'node:module';
-import { safeText } from '../../reports/pdf/fonts.ts';
 
 export const SIZE = 1080;
 export const FAMILY = 'DojoVideo';
@@ -13,6 +12,17 @@ export const FAMILY = 'DojoVideo';
 const require = createRequire(import.meta.url);
 GlobalFonts.registerFromPath(require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans.ttf'), FAMILY);
 GlobalFonts.registerFromPath(require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf'), FAMILY);
+
+/**
+ * Text as the video can draw it: printable ASCII as it is (DejaVu has every glyph of it), anything else
+ * through the reports' rule (`?` for what the fonts lack). The reports' module parses the fonts with fontkit
+ * when it loads, half of the render thread's start: it is loaded the first time a text needs it.
+ */
+export function drawableText(raw: string): string {
+  if (/^[\x20-\x7e]*$/.test(raw)) return raw;
+  const fonts = require('../../reports/pdf/fonts.ts') as { safeText(text: string): string };
+  return fonts.safeText(raw);
+}
 
 export const PALETTE = {
   ink: '#0b1026',
@@ -49,7 +59,7 @@ export function fitText(
   px: number,
   bold = true,
 ): void {
-  let text = safeText(raw);
+  let text = drawableText(raw);
   let size = px;
   font(ctx, size, bold);
   while (ctx.measureText(text).width > maxWidth && size > px * 0.6) {
