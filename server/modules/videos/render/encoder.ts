@@ -36,11 +36,11 @@ export const pcmInput = (file: string): string[] => [
 ];
 
 /**
- * The filter that puts the held frames back: one `loop` filter a hold, each repeating one frame `extra` times,
- * then timestamps frame after frame. The frames piped are the video without its repeats, so a still second
- * costs the pipe (and both processes' copies) nothing; x264 still encodes every frame. This ffmpeg's `loop`
- * repeats the frame just before `start` (held to that in the render tests); the holds before a hold are
- * already back in its input, so frame numbers are those of the whole video.
+ * The filter that puts the held frames back: one `loop` filter a hold, each repeating one frame `extra`
+ * times, then timestamps frame after frame. The frames piped are the video without its repeats, so a still
+ * second costs the pipe (and both processes' copies) nothing; x264 still encodes every frame. This ffmpeg's
+ * `loop` repeats the frame just before `start` (test/videos/render/holds.test.ts holds it to that); the
+ * holds before a hold are already back in its input, so frame numbers are those of the whole video.
  */
 export function holdFilter(holds: readonly Hold[], fps: number): string {
   return [
