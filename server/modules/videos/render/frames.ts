@@ -1,9 +1,9 @@
 /**
  * The I420 frames handed to the encoder, kept up to date from the canvas by reading back and converting only
- * the rectangles that changed. A frame's buffer is never written while a pipe write of it is pending (writes
- * keep no copy): each change goes into a free buffer of a small pool, holding a copy of the current frame
- * first when only part of it changes. Reusing buffers matters as much as reading less: fresh memory for
- * every frame (and the garbage collection of it) cost more than the conversion.
+ * the rectangles that changed, into a frame kept in WebAssembly memory (yuv-simd.ts). A frame handed out is
+ * never written while a pipe write of it is pending (writes keep no copy): each changed frame is copied out
+ * whole into a free buffer of a small pool. Reusing buffers matters as much as reading less: fresh memory
+ * for every frame (and the garbage collection of it) cost more than the conversion.
  */
 import type { SKRSContext2D } from '@napi-rs/canvas';
 import { WasmI420Frame } from './yuv-simd.ts';

@@ -15,7 +15,7 @@ import { FramePainter, holds, scenesFor, totalDuration } from './timeline.ts';
 
 const even = (n: number): number => Math.max(2, Math.round(n / 2) * 2);
 
-/** The render itself, on the calling thread (index.ts runs it on a thread of its own). */
+/** The render itself, on the calling thread (thread.ts runs it on a thread of its own). */
 export async function renderOnThisThread(
   data: YearInReviewData,
   outFile: string,
