@@ -8,7 +8,12 @@ import * as assert from 'uvu/assert';
 import { soundtrack } from '../../../server/modules/videos/render/audio.ts';
 import { FFMPEG, startEncoder } from '../../../server/modules/videos/render/encoder.ts';
 import { sampleYear } from '../../../server/modules/videos/render/data.ts';
-import { holds, scenesFor, totalDuration } from '../../../server/modules/videos/render/timeline.ts';
+import {
+  holds,
+  repeatedFrames,
+  scenesFor,
+  totalDuration,
+} from '../../../server/modules/videos/render/timeline.ts';
 
 const test = suite('held frames: ffmpeg shows each again, in its place');
 const dir = mkdtempSync(path.join(tmpdir(), 'video-holds-'));
@@ -18,7 +23,7 @@ const SIZE = 32;
 
 /** Encodes frames of one grey level each (level k for frame k), the held ones left out, and decodes it. */
 async function levelsAfter(frames: number, held: { frame: number; extra: number }[]): Promise<number[]> {
-  const repeated = new Set(held.flatMap((h) => Array.from({ length: h.extra }, (_, k) => h.frame + 1 + k)));
+  const repeated = repeatedFrames(held);
   const file = path.join(dir, `h${frames}-${held.length}.mp4`);
   const encoder = startEncoder({
     width: SIZE,
@@ -63,7 +68,7 @@ test('holds in the middle and at the end: every frame where it belongs, as many 
     { frame: 14, extra: 5 },
   ];
   const levels = await levelsAfter(20, held);
-  const repeated = new Set(held.flatMap((h) => Array.from({ length: h.extra }, (_, k) => h.frame + 1 + k)));
+  const repeated = repeatedFrames(held);
   assert.equal(
     levels,
     Array.from({ length: 20 }, (_, i) => frameShown(i, repeated)),

@@ -11,7 +11,7 @@ import { soundtrackOffThread } from './audio-worker.ts';
 import type { RenderOptions, RenderResult, YearInReviewData } from './data.ts';
 import { startEncoder } from './encoder.ts';
 import { I420Frames } from './frames.ts';
-import { FramePainter, holds, scenesFor, totalDuration } from './timeline.ts';
+import { FramePainter, holds, repeatedFrames, scenesFor, totalDuration } from './timeline.ts';
 
 const even = (n: number): number => Math.max(2, Math.round(n / 2) * 2);
 
@@ -30,7 +30,7 @@ export async function renderOnThisThread(
   const frames = Math.round(totalDuration(scenes) * fps);
   const durationSec = frames / fps;
   const held = holds(scenes, frames, fps);
-  const repeated = new Set(held.flatMap((h) => Array.from({ length: h.extra }, (_, k) => h.frame + 1 + k)));
+  const repeated = repeatedFrames(held);
   const audio = soundtrackOffThread(durationSec);
   audio.catch(() => {}); // the encoder reports it
   const encoder = startEncoder({ width, height, fps, audio, holds: held, outFile, signal });

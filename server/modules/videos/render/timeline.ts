@@ -82,6 +82,10 @@ export interface Hold {
   readonly extra: number;
 }
 
+/** The frames `holds` show again (those not drawn, nor piped). */
+export const repeatedFrames = (held: readonly Hold[]): Set<number> =>
+  new Set(held.flatMap((h) => Array.from({ length: h.extra }, (_, k) => h.frame + 1 + k)));
+
 /**
  * The frames of a video of `frames` frames at `fps` that are the frame before them again (in the still part
  * of one scene), as runs after the frame they repeat. The painter paints none of them.

@@ -27,8 +27,9 @@ type Convert = (...args: [src: number, w: number, h: number, ...planes: number[]
 export class WasmI420Frame {
   private readonly width: number;
   private readonly height: number;
-  /** The frame's bytes, at the start of the memory; the pixels to convert go after it. */
+  /** The frame's bytes, at the start of the memory; the pixels to convert go after it, at `pixels`. */
   private readonly bytes: number;
+  private readonly pixels: number;
   private readonly memory: WasmMemory;
   private readonly convert: Convert;
 
@@ -36,6 +37,7 @@ export class WasmI420Frame {
     this.width = width;
     this.height = height;
     this.bytes = i420Size(width, height);
+    this.pixels = Math.ceil(this.bytes / 16) * 16;
     const { exports } = new wasm.Instance(MODULE, {});
     this.memory = exports.memory as WasmMemory;
     this.convert = exports.rgbaToI420 as Convert;
@@ -49,7 +51,7 @@ export class WasmI420Frame {
       rgbaToI420Rect(rgba, rect, width, height, this.frame());
       return;
     }
-    const src = Math.ceil(this.bytes / 16) * 16;
+    const src = this.pixels;
     this.reserve(src + rect.w * rect.h * 4);
     new Uint8Array(this.memory.buffer).set(rgba.subarray(0, rect.w * rect.h * 4), src);
     const cw = width >> 1;
