@@ -1,7 +1,8 @@
 /**
  * Assembles the WebAssembly text files of the renderer into the binaries committed beside them
- * (`node scripts/build-wasm.ts`; `--check` only says whether they are up to date). They are kept in git so
- * that running the system needs no assembler; yuv.wasm.test.ts fails when one is stale.
+ * (`npm run build:wasm`; with `--check` it only says whether they are up to date). They are kept in git so
+ * that running the system needs no assembler; server/modules/videos/render/yuv.test.ts fails when one is
+ * stale.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
