@@ -109,6 +109,18 @@ export async function run(args: readonly string[]): Promise<void> {
 
     const rawInput = ['-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-s', `${size}x${size}`, '-r', String(fps)];
     const script = path.join(import.meta.dirname, 'video-render.ts');
+    /** Our whole render in a child of its own (bench/video-render.ts), with `more` of its options. */
+    const render = async (...more: string[]) => {
+      const out = await exec(process.execPath, [
+        script,
+        '--width',
+        String(size),
+        '--fps',
+        String(fps),
+        ...more,
+      ]);
+      return JSON.parse(out.trim().split('\n').pop() ?? '{}') as Rendered & { heapMb: number };
+    };
     const passes: { a: number; pattern: number; b: Rendered }[] = [];
     for (let round = 0; round < numberOption(args, '--rounds', 5); round++) {
       const a = await encode([...rawInput, '-i', raw], 'same.mp4');
@@ -116,26 +128,10 @@ export async function run(args: readonly string[]): Promise<void> {
         ['-f', 'lavfi', '-i', `testsrc2=size=${size}x${size}:rate=${fps}`],
         'p.mp4',
       );
-      const out = await exec(process.execPath, [script, '--width', String(size), '--fps', String(fps)]);
-      passes.push({ a, pattern, b: JSON.parse(out.trim().split('\n').pop() ?? '{}') as Rendered });
+      passes.push({ a, pattern, b: await render() });
     }
     // Once more beside a heap the size of a workers' process: the render's own thread keeps its collections small.
-    const loaded = JSON.parse(
-      (
-        await exec(process.execPath, [
-          script,
-          '--width',
-          String(size),
-          '--fps',
-          String(fps),
-          '--ballast',
-          '150',
-        ])
-      )
-        .trim()
-        .split('\n')
-        .pop() ?? '{}',
-    ) as Rendered & { heapMb: number };
+    const loaded = await render('--ballast', '150');
     const aFps = median(passes.map((p) => p.a));
     const patternFps = median(passes.map((p) => p.pattern));
     const b = medianBy(
