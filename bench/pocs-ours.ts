@@ -26,6 +26,8 @@ export interface OursOptions extends MixOptions {
   readonly usersFile: string;
   readonly real: boolean;
   readonly profile?: string;
+  /** POC_SEARCH_THREADS for our server; the configuration's default when absent. */
+  readonly searchThreads?: number;
 }
 
 export interface OursInfo {
@@ -60,7 +62,10 @@ async function main(o: OursOptions): Promise<void> {
   if (o.profile) profileOnSignal(o.profile);
   // Sign-up mail lands in the data dir's outbox: a real SMTP sink's directory need not be searched.
   delete process.env.SMTP_SINK_DIR;
-  const bench = benchPocsConfig(o.real, 'mix', { kafka: true });
+  const bench = benchPocsConfig(o.real, 'mix', {
+    kafka: true,
+    ...(o.searchThreads === undefined ? {} : { searchThreads: o.searchThreads }),
+  });
   const { config, dataDir, run } = bench;
   const accounts = createAccountsModule({
     hashing: { N: 2 ** 10, r: 8, p: 1, keyLength: 32 },

@@ -143,6 +143,7 @@ export async function runRealistic(args: readonly string[], real: boolean): Prom
   const slices = Math.round(numberOption(args, '--slices', 4));
   const rounds = Math.round(numberOption(args, '--rounds', 1));
   const verifyEach = args.includes('--reference-verify-each');
+  const threads = args.includes('--search-threads') ? numberOption(args, '--search-threads', 1) : undefined;
   const dir = mkdtempSync(path.join(tmpdir(), 'dojo-bench-mix-'));
   const profile = args.includes('--profile') ? path.join(dir, 'ours.cpuprofile') : undefined;
   const here = import.meta.dirname;
@@ -153,7 +154,15 @@ export async function runRealistic(args: readonly string[], real: boolean): Prom
     const settled = await Promise.allSettled([
       serve<OursInfo>(
         path.join(here, 'pocs-ours.ts'),
-        [JSON.stringify({ ...o, usersFile: oursFile, real, ...(profile ? { profile } : {}) })],
+        [
+          JSON.stringify({
+            ...o,
+            usersFile: oursFile,
+            real,
+            ...(profile ? { profile } : {}),
+            ...(threads === undefined ? {} : { searchThreads: threads }),
+          }),
+        ],
         process.env,
         900_000,
       ),

@@ -21,7 +21,7 @@ export interface BenchSystemConfig {
 export function benchPocsConfig(
   real: boolean,
   name: string,
-  options: { kafka?: boolean } = {},
+  options: { kafka?: boolean; searchThreads?: number } = {},
 ): BenchSystemConfig {
   const dataDir = mkdtempSync(path.join(tmpdir(), `dojo-bench-${name}-`));
   const run = randomBytes(4).toString('hex');
@@ -44,6 +44,7 @@ export function benchPocsConfig(
     ...env,
     NODE_ENV: 'production',
     ROLES: 'api',
+    ...(options.searchThreads === undefined ? {} : { POC_SEARCH_THREADS: String(options.searchThreads) }),
     PORT: '0',
     HOST: '127.0.0.1',
     DATA_DIR: dataDir,

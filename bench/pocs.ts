@@ -2,7 +2,8 @@
  *   npm run bench -- pocs [--mix-only | --cached-only] [--real] [--duration N]
  *     cached pages: [--no-page-cache] [--pocs 5000]              (--duration 10 per target)
  *     realistic mix: [--users 100] [--pocs-per-user 300] [--tenants 5] [--seed 1] [--warm-up 5]
- *                    [--slices 4] [--reference-verify-each] [--profile]   (--duration 20 per target)
+ *                    [--slices 4] [--reference-verify-each] [--profile] [--search-threads N]
+ *                    (--duration 20 per target)
  *
  * Two runs, one after the other (`--cached-only` or `--mix-only` for one of them); bench/README.md says more.
  *

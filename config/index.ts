@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { deepFreeze } from '../server/lib/freeze.ts';
@@ -142,6 +143,7 @@ const envSchema = z.object({
     .int()
     .min(1024)
     .default(1024 * 1024),
+  POC_SEARCH_THREADS: z.coerce.number().int().min(0).max(16).optional(),
   CORS_ORIGINS: z
     .string()
     .trim()
@@ -242,6 +244,11 @@ export interface Config {
   readonly logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   readonly nodeEnv: z.infer<typeof envSchema>['NODE_ENV'];
   readonly bodyLimitBytes: number;
+  /**
+   * Threads that compute POC search pages (store reads, JSON) beside the event loop, on api nodes; 0 keeps
+   * them on the event loop. By default one per core but one, at least one, at most four.
+   */
+  readonly pocSearchThreads: number;
   readonly shutdownTimeoutMs: number;
   /** Origins a browser may call the API from (CORS) and open WebSockets from; by default the server's own. */
   readonly corsOrigins: readonly string[];
@@ -334,6 +341,7 @@ export function loadConfig(env: Env): Config {
     logLevel: e.LOG_LEVEL,
     nodeEnv: e.NODE_ENV,
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
+    pocSearchThreads: e.POC_SEARCH_THREADS ?? Math.min(4, Math.max(1, availableParallelism() - 1)),
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     corsOrigins: e.CORS_ORIGINS.length ? e.CORS_ORIGINS : [new URL(publicUrl).origin],
     trustProxy: e.TRUST_PROXY,

@@ -36,9 +36,11 @@ import { createKafkaQueue } from './queue-kafka/index.ts';
 import { LocalRoomsBackplane } from './rooms-local/index.ts';
 import { RedisRoomsBackplane } from './rooms-redis/index.ts';
 import { createWeriftSfu } from './sfu-werift/index.ts';
-import { createCassandraStore } from './store-cassandra/index.ts';
-import { SqliteStore } from './store-sqlite/index.ts';
 import { signedFileRoute } from './signed-files.ts';
+
+import { createStore } from './store.ts';
+
+export { createStore };
 
 export interface Adapters {
   readonly store: Store;
@@ -71,14 +73,6 @@ export interface Adapters {
 
 type Closeable = { close(): Promise<void> };
 
-/** The system of record alone, as the server would open it: for maintenance commands that need nothing else. */
-export async function createStore(options: { config: Config; logger: Logger }): Promise<Store> {
-  const { config, logger } = options;
-  return config.cassandra
-    ? await createCassandraStore({ ...config.cassandra, logger })
-    : new SqliteStore({ dataDir: config.dataDir, logger });
-}
-
 /**
  * The one place where each port gets its adapter: the real one when its variables are set, the embedded
  * default otherwise. Adapters already opened are closed again if a later one fails to start.
@@ -92,11 +86,7 @@ export async function createAdapters(options: { config: Config; logger: Logger }
   };
   const log = (port: string) => logger.child({ port });
   try {
-    const store = track(
-      config.cassandra
-        ? await createCassandraStore({ ...config.cassandra, logger: log('store') })
-        : new SqliteStore({ dataDir: config.dataDir, logger: log('store') }),
-    );
+    const store = track(await createStore({ config, logger: log('store') }));
     const analytics = track(
       config.postgres
         ? await createPostgresAnalytics({

@@ -192,4 +192,36 @@ test('a page state is bound to its query and cannot be altered', async () => {
   });
 });
 
+test('a read-only store reads what the writing store committed, shares its page states, writes nothing', async () => {
+  await withDir(async (dataDir) => {
+    const writer = open(dataDir);
+    const reader = new SqliteStore({ dataDir, logger: silentLogger(), readOnly: true });
+    try {
+      const notMigrated = await reader.migrate(MIGRATIONS).catch((e: unknown) => e);
+      assert.ok(isAppError(notMigrated) && notMigrated.code === 'STORE.NOT_MIGRATED');
+      await writer.migrate(MIGRATIONS);
+      await reader.migrate(MIGRATIONS);
+      for (let n = 0; n < 4; n++) await writer.insert('notes', { owner: 'a', n, body: `b${n}` });
+      const first = await writer.query('notes', { where: { owner: 'a' }, limit: 2 });
+      const next = await reader.query('notes', {
+        where: { owner: 'a' },
+        limit: 2,
+        pageState: first.pageState,
+      });
+      assert.equal(
+        next.rows.map((r) => r.n),
+        [2, 3],
+      );
+      await writer.update('notes', { owner: 'a', n: 0 }, { body: 'changed' });
+      assert.is((await reader.get('notes', { owner: 'a', n: 0 }))?.body, 'changed', 'the newest commit');
+      const refused = await reader.insert('notes', { owner: 'a', n: 9, body: 'x' }).catch((e: unknown) => e);
+      assert.ok(isAppError(refused) && refused.code === 'STORE.READ_ONLY');
+      assert.is(await writer.get('notes', { owner: 'a', n: 9 }), undefined);
+    } finally {
+      await reader.close();
+      await writer.close();
+    }
+  });
+});
+
 test.run();

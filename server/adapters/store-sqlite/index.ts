@@ -61,6 +61,11 @@ export interface SqliteStoreOptions {
   readonly purgeIntervalMs?: number;
   /** How long a write waits for another connection's lock on the same file. */
   readonly busyTimeoutMs?: number;
+  /**
+   * A reader beside the store that writes (another thread's): no writer thread, no purge, and `migrate`
+   * only learns the tables, refusing any migration the writing store has not applied yet.
+   */
+  readonly readOnly?: boolean;
 }
 
 /** SQLite primary result codes worth retrying: BUSY, LOCKED, NOMEM, IOERR, FULL, CANTOPEN, PROTOCOL. */
@@ -84,8 +89,8 @@ export class SqliteStore implements Store {
   /** Per table shape; a migration brings new shapes, so plans of replaced shapes are simply collected. */
   readonly #plans = new WeakMap<TableShape, TablePlan>();
   readonly #secret: Buffer;
-  readonly #purgeTimer: NodeJS.Timeout;
-  readonly #writer: WriterClient;
+  readonly #purgeTimer: NodeJS.Timeout | undefined;
+  readonly #writer: WriterClient | undefined;
   #db: DatabaseSync | undefined;
   #registry = TableRegistry.learn([]);
 
@@ -96,14 +101,19 @@ export class SqliteStore implements Store {
     const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
     const db = new DatabaseSync(file, { timeout: busyTimeoutMs });
     try {
-      db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;');
-      db.exec(
-        'CREATE TABLE IF NOT EXISTS schema_migrations (id TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)',
-      );
-      db.exec('CREATE TABLE IF NOT EXISTS _store_meta (key TEXT PRIMARY KEY, value BLOB NOT NULL)');
-      db.prepare(`INSERT OR IGNORE INTO _store_meta (key, value) VALUES ('page_secret', ?)`).run(
-        randomBytes(32),
-      );
+      if (options.readOnly) {
+        db.exec('PRAGMA query_only = 1;');
+      } else {
+        db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;');
+        db.exec(
+          'CREATE TABLE IF NOT EXISTS schema_migrations (id TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)',
+        );
+        db.exec('CREATE TABLE IF NOT EXISTS _store_meta (key TEXT PRIMARY KEY, value BLOB NOT NULL)');
+        db.prepare(`INSERT OR IGNORE INTO _store_meta (key, value) VALUES ('page_secret', ?)`).run(
+          randomBytes(32),
+        );
+      }
+      // Shared by every connection to the file, so a page state from one reads on another.
       const secret = db.prepare(`SELECT value FROM _store_meta WHERE key = 'page_secret'`).get()?.value;
       this.#secret = Buffer.from(secret as Uint8Array);
     } catch (error) {
@@ -111,12 +121,23 @@ export class SqliteStore implements Store {
       throw wrap(error);
     }
     this.#db = db;
-    this.#writer = new WriterClient({ file, busyTimeoutMs });
-    this.#purgeTimer = setInterval(() => this.#purgeExpired(), options.purgeIntervalMs ?? 60_000).unref();
+    this.#writer = options.readOnly ? undefined : new WriterClient({ file, busyTimeoutMs });
+    this.#purgeTimer = options.readOnly
+      ? undefined
+      : setInterval(() => this.#purgeExpired(), options.purgeIntervalMs ?? 60_000).unref();
   }
 
   async migrate(migrations: readonly Migration[]): Promise<void> {
     const registry = TableRegistry.learn(migrations);
+    if (!this.#writer) {
+      const applied = this.#statement('SELECT 1 FROM schema_migrations WHERE id = ?');
+      const missing = migrations.filter((m) => !this.#use(() => applied.get(m.id)));
+      if (missing.length) {
+        throw misuse('STORE.NOT_MIGRATED', `Not migrated yet: ${missing.map((m) => m.id).join(', ')}`);
+      }
+      this.#registry = registry;
+      return;
+    }
     for (const migration of orderMigrations(migrations)) {
       const applied = this.#transaction((now, db) => {
         if (this.#statement('SELECT 1 FROM schema_migrations WHERE id = ?').get(migration.id)) return false;
@@ -259,7 +280,7 @@ export class SqliteStore implements Store {
 
   async close(): Promise<void> {
     clearInterval(this.#purgeTimer);
-    await this.#writer.close();
+    await this.#writer?.close();
     this.#statements.clear();
     this.#db?.close();
     this.#db = undefined;
@@ -339,8 +360,10 @@ export class SqliteStore implements Store {
 
   async #run(steps: readonly Step[]): Promise<UnitResult> {
     this.#use(() => undefined);
+    const writer = this.#writer;
+    if (!writer) throw misuse('STORE.READ_ONLY', 'This store only reads');
     try {
-      return await this.#writer.run({ steps });
+      return await writer.run({ steps });
     } catch (error) {
       throw wrap(error);
     }

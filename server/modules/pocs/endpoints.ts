@@ -1,7 +1,6 @@
 import { defineEndpoint, reply, type AnyEndpoint } from '../../http/endpoint.ts';
 import { assertCaller, callerOf } from '../../http/auth.ts';
 import { createBody, err, idParams, listQuery, patchBody, pocPage, pocView, view } from './api-schemas.ts';
-import type { PocPage } from './page-cache.ts';
 import type { Owner } from './repo.ts';
 import type { PocService } from './service.ts';
 
@@ -16,17 +15,6 @@ const ownerOf = (res: Parameters<typeof callerOf>[0]): Owner => {
 
 export function pocEndpoints(s: PocService): AnyEndpoint[] {
   const common = { tags: TAGS, auth: true } as const;
-  // A cached page is the same object on every hit: its JSON bytes are made once, on the first one.
-  const bodies = new WeakMap<PocPage, Buffer>();
-  const pageJson = (page: PocPage): Buffer => {
-    let json = bodies.get(page);
-    if (json === undefined) {
-      json = Buffer.from(JSON.stringify({ pocs: page.pocs.map(view), nextCursor: page.nextCursor }));
-      bodies.set(page, json);
-    }
-    return json;
-  };
-
   const create = defineEndpoint({
     ...common,
     method: 'post',
@@ -68,7 +56,7 @@ export function pocEndpoints(s: PocService): AnyEndpoint[] {
     handler: async ({ query, res }) => {
       const { limit, cursor, tag, ...filters } = query;
       const page = await s.list(ownerOf(res), { ...filters, tags: tag ?? [] }, { limit, cursor });
-      return { status: 200, json: pageJson(page) };
+      return { status: 200, json: page.json };
     },
   });
 

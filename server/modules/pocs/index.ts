@@ -6,7 +6,9 @@ import { PocPageCache } from './page-cache.ts';
 import { PocRepo } from './repo.ts';
 import { pocsHistory } from './history.ts';
 import { POCS_MIGRATIONS } from './schema.ts';
+import { InlinePages } from './page-maker.ts';
 import { PocSearch } from './search.ts';
+import { SearchThreads } from './search-threads.ts';
 import { PocService } from './service.ts';
 
 export interface PocsOptions {
@@ -16,7 +18,10 @@ export interface PocsOptions {
   readonly searchPages?: number;
 }
 
-export function createPocService(ctx: ModuleContext, options: PocsOptions = {}): PocService {
+export async function createPocService(
+  ctx: ModuleContext,
+  options: PocsOptions = {},
+): Promise<{ service: PocService; threads: SearchThreads | undefined }> {
   const { config, logger, adapters } = ctx;
   if (config.cassandra && !config.urlSigningSecret) {
     logger.warn(
@@ -30,15 +35,30 @@ export function createPocService(ctx: ModuleContext, options: PocsOptions = {}):
     name: 'poc-cursor',
   });
   const repo = new PocRepo({ store: adapters.store });
+  const search = new PocSearch({ repo });
+  const cursors = new CursorCodec({ secret });
   const ttlSeconds = options.pageVersionTtlSeconds ?? 24 * 3600;
   const maxPages = options.searchPages ?? 2000;
-  return new PocService({
+  // Searches only come in on api nodes: the other roles need no threads.
+  const threads =
+    config.pocSearchThreads > 0 && config.roles.includes('api')
+      ? await SearchThreads.start({
+          threads: config.pocSearchThreads,
+          config,
+          secret,
+          logger: logger.child({ module: 'pocs' }),
+          fallback: new InlinePages({ search, cursors }),
+        })
+      : undefined;
+  const service = new PocService({
     repo,
-    search: new PocSearch({ repo }),
-    cursors: new CursorCodec({ secret }),
+    search,
+    cursors,
+    ...(threads ? { pageMaker: threads } : {}),
     events: () => ctx.optional('events'),
     ...(maxPages > 0 ? { pages: new PocPageCache({ cache: adapters.cache, ttlSeconds, maxPages }) } : {}),
   });
+  return { service, threads };
 }
 
 /** POCs (issues #4, #16): register, favorite, search by name, language and tags from query-first tables. */
@@ -46,9 +66,13 @@ export function createPocsModule(options: PocsOptions = {}): DojoModule {
   return {
     name: 'pocs',
     migrations: POCS_MIGRATIONS,
-    init: (ctx) => ({
-      endpoints: pocEndpoints(createPocService(ctx, options)),
-      history: () => pocsHistory(ctx.adapters.store),
-    }),
+    init: async (ctx) => {
+      const { service, threads } = await createPocService(ctx, options);
+      return {
+        endpoints: pocEndpoints(service),
+        history: () => pocsHistory(ctx.adapters.store),
+        close: async () => threads?.close(),
+      };
+    },
   };
 }

@@ -44,7 +44,8 @@ const input = (name: string, tags = ['kafka']) => ({
   tags,
   repoUrl: 'https://x.test/r',
 });
-const names = (page: PocPage) => page.pocs.map((p) => p.name);
+const names = (page: PocPage) =>
+  (JSON.parse(page.json.toString('utf8')) as { pocs: { name: string }[] }).pocs.map((p) => p.name);
 
 const s = suite('pocs: search pages cached per version of the user’s POCs');
 let dir: string;

@@ -1,13 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { Cache } from '../../ports/cache.ts';
-import type { Owner, Poc } from './repo.ts';
+import type { Owner } from './repo.ts';
 import type { SearchPage } from './search.ts';
 
 /** One page of a search, as the service answers it; cached pages are shared, so nobody may change one. */
 export interface PocPage {
-  readonly pocs: readonly Poc[];
+  /** The response body, `{pocs, nextCursor}` as JSON, made once where the page was computed. */
+  readonly json: Buffer;
+  /** How many POCs the page holds. */
+  readonly count: number;
   readonly nextCursor: string | null;
-  /** Which path computed it: the Redis sets, or a scan of the store partition. */
+  /** Which table answered (see SearchPage). */
   readonly source: SearchPage['source'];
 }
 
@@ -29,18 +32,8 @@ interface Entry {
 
 const versionKey = (owner: Owner) => `pocs:{${owner.tenantId}:${owner.userId}}:version`;
 
-/**
- * Approximate memory of a page: its strings (2 bytes a character), their JSON bytes that the endpoint keeps
- * with the page (1 more), and a fixed cost per POC for the objects around them.
- */
-function sizeOf(page: PocPage): number {
-  let chars = page.nextCursor?.length ?? 0;
-  for (const p of page.pocs) {
-    chars += p.id.length + p.name.length + p.language.length + p.repoUrl.length + p.description.length;
-    for (const t of p.tags) chars += t.length;
-  }
-  return chars * 3 + page.pocs.length * 600 + 200;
-}
+/** Approximate memory of a page: its JSON bytes, its cursor (2 bytes a character), the objects around them. */
+const sizeOf = (page: PocPage): number => page.json.length + (page.nextCursor?.length ?? 0) * 2 + 200;
 
 /**
  * Search pages kept in process, keyed by the user's *version*: a random token in the shared cache that every

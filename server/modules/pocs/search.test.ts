@@ -116,10 +116,13 @@ async function throughService(q: PocQuery, limit: number): Promise<{ ids: string
   for (let pages = 0; pages < 500; pages++) {
     const page = await service.list(owner, q, { limit, cursor });
     sources.add(page.source);
-    ids.push(...page.pocs.map((p) => p.id));
-    assert.ok(page.pocs.length <= limit);
+    const body = JSON.parse(page.json.toString('utf8')) as { pocs: { id: string }[]; nextCursor: unknown };
+    assert.is(body.nextCursor, page.nextCursor);
+    assert.is(body.pocs.length, page.count);
+    ids.push(...body.pocs.map((p) => p.id));
+    assert.ok(page.count <= limit);
     if (page.nextCursor === null) return { ids, sources };
-    assert.is(page.pocs.length, limit, 'only the last page may be short');
+    assert.is(page.count, limit, 'only the last page may be short');
     cursor = page.nextCursor;
   }
   throw new Error('too many pages');

@@ -4,6 +4,7 @@ import { notFound } from '../../lib/errors.ts';
 import type { CursorCodec } from './cursor.ts';
 import { pocEvent, updateType, type PocEventType } from './events.ts';
 import { pageKey, type PocPage, type PocPageCache } from './page-cache.ts';
+import { InlinePages, type PageMaker } from './page-maker.ts';
 import { languageKey, sortTags, type Owner, type Poc, type PocFields, type PocRepo } from './repo.ts';
 import type { PocQuery, PocSearch } from './search.ts';
 
@@ -22,6 +23,8 @@ export interface PocServiceOptions {
   readonly repo: PocRepo;
   readonly search: PocSearch;
   readonly cursors: CursorCodec;
+  /** Where pages are computed (search threads); on the event loop with `search` when not given. */
+  readonly pageMaker?: PageMaker;
   /** Search pages kept per version of the user's POCs; without it every search is computed. */
   readonly pages?: PocPageCache;
   readonly now?: () => number;
@@ -51,7 +54,7 @@ export function searchScope(owner: Owner, q: PocQuery): string {
  */
 export class PocService {
   readonly #repo: PocRepo;
-  readonly #search: PocSearch;
+  readonly #pageMaker: PageMaker;
   readonly #cursors: CursorCodec;
   readonly #pages: PocPageCache | undefined;
   readonly #now: () => number;
@@ -61,8 +64,9 @@ export class PocService {
 
   constructor(options: PocServiceOptions) {
     this.#repo = options.repo;
-    this.#search = options.search;
     this.#cursors = options.cursors;
+    this.#pageMaker =
+      options.pageMaker ?? new InlinePages({ search: options.search, cursors: options.cursors });
     this.#pages = options.pages;
     this.#now = options.now ?? Date.now;
     this.#events = options.events ?? (() => undefined);
@@ -145,12 +149,12 @@ export class PocService {
     const key = version === undefined ? undefined : pageKey(version, scope, options.limit, options.cursor);
     const cached = key === undefined ? undefined : this.#pages?.get(key);
     if (cached) return cached;
-    const found = await this.#search.search(owner, q, { limit: options.limit, ...(after ? { after } : {}) });
-    const page: PocPage = {
-      pocs: found.pocs,
-      nextCursor: found.next ? this.#cursors.encode(found.next, scope) : null,
-      source: found.source,
-    };
+    const page = await this.#pageMaker.page(
+      owner,
+      q,
+      { limit: options.limit, ...(after ? { after } : {}) },
+      scope,
+    );
     if (key !== undefined) this.#pages?.set(key, page);
     return page;
   }
