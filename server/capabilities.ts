@@ -4,6 +4,7 @@
  * The module that provides one returns it from its `init` in `provides`; later modules read it from `ctx`.
  */
 import type { PlanLimits, PlanName } from '../config/plans.ts';
+import type { WriteOp } from './ports/store.ts';
 
 export const TENANT_ROLES = ['owner', 'admin', 'member'] as const;
 export type TenantRole = (typeof TENANT_ROLES)[number];
@@ -195,6 +196,11 @@ export interface Events {
    * write and before answering the client: an answered write always has its event.
    */
   emit(events: readonly NewDomainEvent[]): Promise<void>;
+  /**
+   * The same outbox rows as store writes, for a module to put into the logged batch that records the fact
+   * itself: the fact and its events land together or not at all, in one write instead of two.
+   */
+  writes(events: readonly NewDomainEvent[]): WriteOp[];
 }
 
 /** Operator actions on the reporting read model (`npm run reports:backfill` calls them). */

@@ -1,23 +1,25 @@
 import { randomUUID } from 'node:crypto';
-import { EVENT_DOMAINS, type DomainEvent, type Events } from '../../capabilities.ts';
+import { EVENT_DOMAINS, type DomainEvent, type Events, type NewDomainEvent } from '../../capabilities.ts';
 import { uuid7 } from '../../lib/uuid7.ts';
 import type { DojoModule } from '../../modules.ts';
-import type { Store } from '../../ports/store.ts';
+import type { Store, WriteOp } from '../../ports/store.ts';
 import { OUTBOX_MIGRATIONS, OUTBOX_TABLE, OutboxDrainer, outboxRow } from './outbox.ts';
 
 export const EVENT_TOPICS = EVENT_DOMAINS.map((d) => `events.${d}`);
 
 function eventsThrough(store: Store, now: () => Date): Events {
+  const writes = (events: readonly NewDomainEvent[]): WriteOp[] =>
+    events.map((e): WriteOp => {
+      const at = e.at ?? now();
+      const { at: _at, ...rest } = e;
+      const recorded: DomainEvent = { ...rest, eventId: uuid7(at.getTime()), at: at.toISOString() };
+      return { kind: 'insert', table: OUTBOX_TABLE, row: outboxRow(recorded) };
+    });
   return {
     emit: async (events) => {
-      if (!events.length) return;
-      const recorded = events.map((e): DomainEvent => {
-        const at = e.at ?? now();
-        const { at: _at, ...rest } = e;
-        return { ...rest, eventId: uuid7(at.getTime()), at: at.toISOString() };
-      });
-      await store.batch(recorded.map((e) => ({ kind: 'insert', table: OUTBOX_TABLE, row: outboxRow(e) })));
+      if (events.length) await store.batch(writes(events));
     },
+    writes,
   };
 }
 

@@ -95,8 +95,10 @@ export class PocRepo {
     this.#store = options.store;
   }
 
-  async insert(owner: Owner, poc: Poc): Promise<void> {
+  /** `also`: writes that land with the POC's in its one logged batch (its events' outbox rows). */
+  async insert(owner: Owner, poc: Poc, also: readonly WriteOp[] = []): Promise<void> {
     await this.#store.batch([
+      ...also,
       { kind: 'insert', table: TABLES.byUser, row: pocRow(owner, poc) },
       { kind: 'insert', table: TABLES.byId, row: { ...owned(owner), id: poc.id, created: poc.created } },
       ...searchInserts(owner, poc),
@@ -131,9 +133,9 @@ export class PocRepo {
    * settles them. Conditioning on the version puts every POC's writes in one order, whatever node makes
    * them: each write knows exactly which state it replaces, and no update can resurrect a deleted row.
    * Answers the stored version when another write came first (the caller retries on it), or undefined
-   * when the POC is gone.
+   * when the POC is gone. `also` goes into the batch that moves the search rows, once the update applied.
    */
-  async update(owner: Owner, before: Poc, after: Poc): Promise<Outcome> {
+  async update(owner: Owner, before: Poc, after: Poc, also: readonly WriteOp[] = []): Promise<Outcome> {
     const result = await this.#store.update(
       TABLES.byUser,
       { ...owned(owner), created: after.created, id: after.id },
@@ -141,17 +143,21 @@ export class PocRepo {
       { if: { updated: before.updated } },
     );
     if (!result.applied) return result.current ? { current: pocOf(result.current) } : 'gone';
-    await this.#move(owner, before, after);
+    await this.#move(owner, before, after, also);
     await this.settle(owner, after);
     return 'done';
   }
 
-  /** Deletes version `poc` of the POC (conditional, as an update), then its pointer and search rows. */
-  async remove(owner: Owner, poc: Poc): Promise<Outcome> {
+  /**
+   * Deletes version `poc` of the POC (conditional, as an update), then its pointer and search rows, with
+   * `also` in that batch.
+   */
+  async remove(owner: Owner, poc: Poc, also: readonly WriteOp[] = []): Promise<Outcome> {
     const at = { ...owned(owner), created: poc.created, id: poc.id };
     const result = await this.#store.delete(TABLES.byUser, at, { if: { updated: poc.updated } });
     if (!result.applied) return result.current ? { current: pocOf(result.current) } : 'gone';
     await this.#store.batch([
+      ...also,
       { kind: 'delete', table: TABLES.byId, key: { ...owned(owner), id: poc.id } },
       ...facetDeletes(owner, poc, facetsOf(poc)),
       ...gramDeletes(owner, poc, gramsOf(poc.name)),
@@ -185,7 +191,7 @@ export class PocRepo {
   }
 
   /** Search rows from `before` to `after` (the same POC): every facet row rewritten, grams only as names change. */
-  async #move(owner: Owner, before: Poc, after: Poc): Promise<void> {
+  async #move(owner: Owner, before: Poc, after: Poc, also: readonly WriteOp[] = []): Promise<void> {
     const [was, is] = [facetsOf(before), facetsOf(after)];
     const named = before.name !== after.name;
     const [oldGrams, newGrams] = named ? [gramsOf(before.name), gramsOf(after.name)] : [[], []];
@@ -194,6 +200,7 @@ export class PocRepo {
       without(countedKeys(before), countedKeys(after)),
     ];
     await this.#store.batch([
+      ...also,
       ...facetDeletes(owner, after, without(was, is)),
       ...facetInserts(owner, after, is),
       ...gramDeletes(owner, after, without(oldGrams, newGrams)),

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Events } from '../../capabilities.ts';
 import { notFound } from '../../lib/errors.ts';
+import type { WriteOp } from '../../ports/store.ts';
 import type { CursorCodec } from './cursor.ts';
 import { pocEvent, updateType, type PocEventType } from './events.ts';
 import { pageKey, type PocPage, type PocPageCache } from './page-cache.ts';
@@ -82,8 +83,7 @@ export class PocService {
       updated: now,
     };
     return this.#writing(owner, async () => {
-      await this.#repo.insert(owner, poc);
-      await this.#emit(owner, 'poc.created', poc);
+      await this.#repo.insert(owner, poc, this.#eventWrites(owner, 'poc.created', poc));
       return poc;
     });
   }
@@ -102,12 +102,10 @@ export class PocService {
     let before = await this.get(owner, id);
     for (;;) {
       const after = patched(before, patch, this.#now());
-      const outcome = await this.#repo.update(owner, before, after);
+      const events = this.#eventWrites(owner, updateType(before, after), after);
+      const outcome = await this.#repo.update(owner, before, after, events);
       if (outcome === 'gone') throw missing();
-      if (outcome === 'done') {
-        await this.#emit(owner, updateType(before, after), after);
-        return after;
-      }
+      if (outcome === 'done') return after;
       // Another node's write came first: the patch applies to what it stored.
       before = outcome.current;
     }
@@ -123,18 +121,21 @@ export class PocService {
     await this.#writing(owner, async () => {
       let poc = await this.get(owner, id);
       for (;;) {
-        const outcome = await this.#repo.remove(owner, poc);
+        const outcome = await this.#repo.remove(owner, poc, this.#eventWrites(owner, 'poc.deleted', poc));
         if (outcome === 'gone') throw missing();
         if (outcome === 'done') break;
         poc = outcome.current;
       }
-      await this.#emit(owner, 'poc.deleted', poc);
     });
   }
 
-  /** After the store took the write and before the client hears of it: an answered write has its event. */
-  async #emit(owner: Owner, type: PocEventType, poc: Poc): Promise<void> {
-    await this.#events()?.emit([pocEvent(owner, type, poc, new Date(this.#now()))]);
+  /**
+   * The outbox rows of a write's event, written in the write's own batch (of the base row for a create, of
+   * the search rows once the conditional write applied for an update or a delete): an answered write has
+   * its event.
+   */
+  #eventWrites(owner: Owner, type: PocEventType, poc: Poc): WriteOp[] {
+    return this.#events()?.writes([pocEvent(owner, type, poc, new Date(this.#now()))]) ?? [];
   }
 
   async list(
