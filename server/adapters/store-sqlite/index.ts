@@ -13,7 +13,7 @@
  * would still be live. Expired rows are invisible to reads and conditions, removed when their key is
  * written again, and purged periodically.
  */
-import { randomBytes } from 'node:crypto';
+import { createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { DatabaseSync, type SQLInputValue, type SQLOutputValue, type StatementSync } from 'node:sqlite';
@@ -88,7 +88,7 @@ export class SqliteStore implements Store {
   readonly #statements = new Map<string, StatementSync>();
   /** Per table shape; a migration brings new shapes, so plans of replaced shapes are simply collected. */
   readonly #plans = new WeakMap<TableShape, TablePlan>();
-  readonly #secret: Buffer;
+  readonly #secret: KeyObject;
   readonly #purgeTimer: NodeJS.Timeout | undefined;
   readonly #writer: WriterClient | undefined;
   #db: DatabaseSync | undefined;
@@ -115,7 +115,7 @@ export class SqliteStore implements Store {
       }
       // Shared by every connection to the file, so a page state from one reads on another.
       const secret = db.prepare(`SELECT value FROM _store_meta WHERE key = 'page_secret'`).get()?.value;
-      this.#secret = Buffer.from(secret as Uint8Array);
+      this.#secret = createSecretKey(Buffer.from(secret as Uint8Array));
     } catch (error) {
       db.close();
       throw wrap(error);

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createSecretKey, randomBytes } from 'node:crypto';
 import { DatabaseSync, type SQLOutputValue } from 'node:sqlite';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -38,7 +38,7 @@ function timeline(): DatabaseSync {
 test('a scan walks the primary key in b-tree order, seeking to each page and never sorting', () => {
   const db = timeline();
   const plan = new TablePlan(shape);
-  const secret = randomBytes(32);
+  const secret = createSecretKey(randomBytes(32));
   const plans: string[] = [];
   const read: ReadRows = (sql, params) => {
     for (const row of db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params)) plans.push(String(row.detail));
@@ -73,7 +73,7 @@ test('a scan walks the primary key in b-tree order, seeking to each page and nev
 test("a scan refuses another table's scan, a query's or another secret's page state", () => {
   const db = timeline();
   const plan = new TablePlan(shape);
-  const secret = randomBytes(32);
+  const secret = createSecretKey(randomBytes(32));
   const read: ReadRows = (sql, params) => {
     const statement = db.prepare(sql);
     statement.setReturnArrays(true);
@@ -85,7 +85,7 @@ test("a scan refuses another table's scan, a query's or another secret's page st
   for (const pageState of [
     encodePageState(secret, queryFingerprint(['other', 'scan'], []), position),
     encodePageState(secret, queryFingerprint(['timeline', null, [], []], []), position),
-    encodePageState(randomBytes(32), queryFingerprint(['timeline', 'scan'], []), position),
+    encodePageState(createSecretKey(randomBytes(32)), queryFingerprint(['timeline', 'scan'], []), position),
     encodePageState(secret, queryFingerprint(['timeline', 'scan'], []), ['a', 3]),
   ]) {
     try {

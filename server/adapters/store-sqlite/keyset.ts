@@ -6,6 +6,7 @@
  * (WITHOUT ROWID: the partition key ascending, the clustering columns as declared), so it never sorts;
  * the ascending leading key columns also let SQLite seek to the position instead of reading from the start.
  */
+import type { KeyObject } from 'node:crypto';
 import type { SQLInputValue, SQLOutputValue } from 'node:sqlite';
 import type { Page } from '../../ports/store.ts';
 import type { TableShape } from '../store-shared/tables.ts';
@@ -69,7 +70,7 @@ const keyOrder = (shape: TableShape): KeyColumn[] => [
 /** One page of a full-table scan; `now` hides expired rows as every read does. */
 export function scanPage(
   plan: TablePlan,
-  secret: Buffer,
+  secret: KeyObject,
   read: ReadRows,
   options: { readonly pageSize: number; readonly pageState: string | undefined },
   now: number,
