@@ -1,7 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { pino } from 'pino';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { loadConfig } from '../../../config/index.ts';
@@ -198,6 +199,53 @@ s('a thread refuses a store that is not migrated, and the start fails', async ()
   } finally {
     await bare.close();
     rmSync(empty, { recursive: true, force: true });
+  }
+});
+
+s('a replacement that cannot start is retried until one can, without failing the process', async () => {
+  const other = mkdtempSync(path.join(tmpdir(), 'dojo-pocs-threads-retry-'));
+  const file = path.join(other, 'store.db');
+  const own = new SqliteStore({ dataDir: other, logger: silentLogger() });
+  await own.migrate(POCS_MIGRATIONS);
+  await own.close();
+  let fallbacks = 0;
+  const stopped: string[] = [];
+  const logger = pino({ level: 'error' }, { write: (line: string) => void stopped.push(line) });
+  const config = loadConfig({ DATA_DIR: other, LOG_LEVEL: 'silent' });
+  const threads = await SearchThreads.start({
+    threads: 1,
+    config,
+    secret,
+    logger,
+    restartDelayMs: 20,
+    fallback: {
+      page: async (...args) => {
+        fallbacks++;
+        return inline.page(...args);
+      },
+    },
+  });
+  try {
+    renameSync(file, `${file}.away`);
+    await threads.workers[0]?.terminate();
+    // Replacements find no store to read (an empty file has no tables) and stop; a few are tried.
+    for (let i = 0; i < 400 && stopped.length < 3; i++) await new Promise((r) => setTimeout(r, 25));
+    assert.ok(stopped.length >= 3, 'replacements that could not start');
+    assert.match(stopped.at(-1) ?? '', /no such table/);
+    await threads.page(owner, QUERIES[0]!, { limit: 5 }, searchScope(owner, QUERIES[0]!));
+    assert.is(fallbacks, 1, 'no thread could start: the event loop answered');
+    renameSync(`${file}.away`, file);
+    let answered = false;
+    for (let i = 0; i < 400 && !answered; i++) {
+      const before = fallbacks;
+      await threads.page(owner, QUERIES[0]!, { limit: 5 }, searchScope(owner, QUERIES[0]!));
+      answered = fallbacks === before;
+      if (!answered) await new Promise((r) => setTimeout(r, 25));
+    }
+    assert.ok(answered, 'a replacement started once the store was back');
+  } finally {
+    await threads.close();
+    rmSync(other, { recursive: true, force: true });
   }
 });
 

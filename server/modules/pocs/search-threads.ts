@@ -33,6 +33,8 @@ class SearchThread {
   readonly exited: Promise<void>;
   live = false;
   closing = false;
+  /** Why the thread stopped, once it did (its uncaught error, if it had one). */
+  failure: Error = new Error('the search thread stopped');
   #next = 0;
   #idle: (() => void)[] = [];
 
@@ -47,6 +49,8 @@ class SearchThread {
       becameReady = resolve;
       failedToStart = reject;
     });
+    // Only the first threads' start is awaited; a replacement that cannot start is logged when it exits.
+    this.ready.catch(() => undefined);
     this.worker.on('message', (reply: SearchReply) => {
       if ('ready' in reply) {
         this.live = true;
@@ -59,15 +63,18 @@ class SearchThread {
       else waiting?.resolve({ ...reply.page, json: Buffer.from(reply.page.json.buffer) });
       if (this.pending.size === 0) this.#becameIdle();
     });
-    let failure: Error = new Error('the search thread stopped');
     this.worker.on('error', (error) => {
-      failure = error;
+      this.failure = error;
     });
     this.exited = new Promise((resolve) =>
       this.worker.once('exit', () => {
         this.live = false;
-        failedToStart(failure);
-        const lost = unavailable('POC.SEARCH_UNAVAILABLE', 'The search is unavailable; try again', failure);
+        failedToStart(this.failure);
+        const lost = unavailable(
+          'POC.SEARCH_UNAVAILABLE',
+          'The search is unavailable; try again',
+          this.failure,
+        );
         for (const waiting of this.pending.values()) waiting.reject(lost);
         this.pending.clear();
         this.#becameIdle();
@@ -173,7 +180,7 @@ export class SearchThreads implements PageMaker {
     this.#threads.delete(thread);
     if (this.#closed || thread.closing) return;
     this.#options.logger.error(
-      { threadId: thread.worker.threadId },
+      { threadId: thread.worker.threadId, err: thread.failure },
       'a poc search thread stopped; restarting it',
     );
     setTimeout(() => {
