@@ -17,7 +17,7 @@ import { createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { DatabaseSync, type SQLInputValue, type SQLOutputValue, type StatementSync } from 'node:sqlite';
-import { AppError, isAppError, unavailable } from '../../lib/errors.ts';
+import { AppError } from '../../lib/errors.ts';
 import type { Logger } from '../../lib/log.ts';
 import type {
   ConditionalResult,
@@ -49,6 +49,7 @@ import {
 } from '../store-shared/tables.ts';
 import { scanPageSize } from '../store-shared/scan.ts';
 import { afterParams, afterSql, keysetPage, orderSql, scanPage, type ReadRows } from './keyset.ts';
+import { wrap } from './errors.ts';
 import { decodePageState, encodePageState, queryFingerprint } from './page-state.ts';
 import { LIVE, TablePlan } from './plan.ts';
 import { EXPIRES, addColumnSql, createTableSql, encode, quote } from './sql.ts';
@@ -66,18 +67,6 @@ export interface SqliteStoreOptions {
    * only learns the tables, refusing any migration the writing store has not applied yet.
    */
   readonly readOnly?: boolean;
-}
-
-/** SQLite primary result codes worth retrying: BUSY, LOCKED, NOMEM, IOERR, FULL, CANTOPEN, PROTOCOL. */
-const TRANSIENT_CODES = new Set([5, 6, 7, 10, 13, 14, 15]);
-
-function wrap(error: unknown): AppError {
-  if (isAppError(error)) return error;
-  const errcode = (error as { errcode?: unknown } | null)?.errcode;
-  if (typeof errcode === 'number' && TRANSIENT_CODES.has(errcode & 0xff)) {
-    return unavailable('STORE.UNAVAILABLE', 'The store is unavailable', error);
-  }
-  return new AppError('STORE.FAILED', 'The store failed', { kind: 'INTERNAL', cause: error });
 }
 
 const columnsOf = (cells: readonly Cell[]): string[] => cells.map(([c]) => c);
