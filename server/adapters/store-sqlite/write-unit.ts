@@ -5,6 +5,7 @@
  */
 import type { SQLInputValue, SQLOutputValue } from 'node:sqlite';
 import { Worker } from 'node:worker_threads';
+import { workerExecArgv } from '../../lib/worker-argv.ts';
 
 export interface Check {
   /** Reads the row (arrays in the table plan's column order); parameters: the key values, then `now`. */
@@ -78,8 +79,7 @@ export class WriterClient {
   constructor(data: WriterData) {
     this.#worker = new Worker(new URL('./writer.ts', import.meta.url), {
       workerData: data,
-      // The process's own flags, but not those that only make sense for its entry point (`-e` scripts).
-      execArgv: process.execArgv.filter((flag) => !flag.startsWith('--input-type')),
+      execArgv: workerExecArgv(),
     });
     this.#worker.on('message', (replies: WriteReply[]) => {
       for (const reply of replies) {

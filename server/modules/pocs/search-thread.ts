@@ -44,8 +44,9 @@ function answer(request: SearchRequest): void {
       port?.postMessage(reply, [json.buffer]);
     },
     (error: unknown) => {
-      if (sentError(error).kind === 'INTERNAL') logger.error({ err: error }, 'poc search failed');
-      port?.postMessage({ id: request.id, error: sentError(error) } satisfies SearchReply);
+      const sent = sentError(error);
+      if (sent.kind === 'INTERNAL') logger.error({ err: error }, 'poc search failed');
+      port?.postMessage({ id: request.id, error: sent } satisfies SearchReply);
     },
   );
 }

@@ -64,6 +64,23 @@ async function allPages(maker: PageMaker, q: PocQuery, limit: number): Promise<P
 
 const text = (pages: readonly PocPage[]) => pages.map((p) => p.json.toString('utf8'));
 
+/**
+ * Searches until one is answered by a thread rather than the fallback (its count did not move), for up to
+ * ten seconds: a replacement thread says it is ready only once it has started.
+ */
+async function untilAThreadAnswers(
+  search: () => Promise<unknown>,
+  fallbacks: () => number,
+): Promise<boolean> {
+  for (let i = 0; i < 400; i++) {
+    const before = fallbacks();
+    await search();
+    if (fallbacks() === before) return true;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  return false;
+}
+
 s.before(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'dojo-pocs-threads-'));
   store = new SqliteStore({ dataDir: dir, logger: silentLogger() });
@@ -162,13 +179,10 @@ s('a search that fails on a thread fails as it would here; a killed thread is re
     assert.is(fallbacks, 1, 'no thread up: the page is computed by the fallback');
     assert.equal(text(meanwhile), text(await allPages(inline, QUERIES[1]!, 100)));
     // The replacement starts after restartDelayMs; until it said it is ready, the fallback answers.
-    let answered = false;
-    for (let i = 0; i < 400 && !answered; i++) {
-      const before = fallbacks;
-      await allPages(threads, QUERIES[2]!, 100);
-      answered = fallbacks === before;
-      if (!answered) await new Promise((r) => setTimeout(r, 25));
-    }
+    const answered = await untilAThreadAnswers(
+      () => allPages(threads, QUERIES[2]!, 100),
+      () => fallbacks,
+    );
     assert.ok(answered, 'the replacement answers');
     const [replacement] = threads.workers;
     assert.ok(replacement && replacement !== worker, 'by a new thread');
@@ -235,13 +249,10 @@ s('a replacement that cannot start is retried until one can, without failing the
     await threads.page(owner, QUERIES[0]!, { limit: 5 }, searchScope(owner, QUERIES[0]!));
     assert.is(fallbacks, 1, 'no thread could start: the event loop answered');
     renameSync(`${file}.away`, file);
-    let answered = false;
-    for (let i = 0; i < 400 && !answered; i++) {
-      const before = fallbacks;
-      await threads.page(owner, QUERIES[0]!, { limit: 5 }, searchScope(owner, QUERIES[0]!));
-      answered = fallbacks === before;
-      if (!answered) await new Promise((r) => setTimeout(r, 25));
-    }
+    const answered = await untilAThreadAnswers(
+      () => threads.page(owner, QUERIES[0]!, { limit: 5 }, searchScope(owner, QUERIES[0]!)),
+      () => fallbacks,
+    );
     assert.ok(answered, 'a replacement started once the store was back');
   } finally {
     await threads.close();

@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import { workerExecArgv } from '../../lib/worker-argv.ts';
 import type { Config } from '../../../config/index.ts';
 import { unavailable } from '../../lib/errors.ts';
 import type { Logger } from '../../lib/log.ts';
@@ -41,7 +42,7 @@ class SearchThread {
   constructor(options: SearchThreadsOptions, onExit: (thread: SearchThread) => void) {
     this.worker = new Worker(new URL('./search-thread.ts', import.meta.url), {
       workerData: { config: options.config, secret: new Uint8Array(options.secret) },
-      execArgv: process.execArgv.filter((flag) => !flag.startsWith('--input-type')),
+      execArgv: workerExecArgv(),
     });
     let becameReady: () => void = () => undefined;
     let failedToStart: (error: Error) => void = () => undefined;
