@@ -52,7 +52,8 @@ import { afterParams, afterSql, keysetPage, orderSql, scanPage, type ReadRows } 
 import { wrap } from './errors.ts';
 import { decodePageState, encodePageState, queryFingerprint } from './page-state.ts';
 import { LIVE, TablePlan } from './plan.ts';
-import { EXPIRES, addColumnSql, createTableSql, encode, quote } from './sql.ts';
+import { EXPIRES, addColumnSql, createTableSql, quote } from './sql.ts';
+import { checkStep, encodeCell, refusalSteps, removeStep, upsertSteps } from './steps.ts';
 import { WriterClient, type Step, type UnitResult } from './write-unit.ts';
 
 export interface SqliteStoreOptions {
@@ -68,8 +69,6 @@ export interface SqliteStoreOptions {
    */
   readonly readOnly?: boolean;
 }
-
-const columnsOf = (cells: readonly Cell[]): string[] => cells.map(([c]) => c);
 
 export class SqliteStore implements Store {
   readonly name = 'sqlite';
@@ -159,14 +158,9 @@ export class SqliteStore implements Store {
     const key = primaryKeyOf(shape, cells);
     const expiresIn = checkTtl(options.ttlSeconds);
     const now = Date.now();
-    const check = options.ifNotExists ? [this.#check(shape, key, now, { ifNotExists: true })] : [];
-    const write = this.#upsert(
-      shape,
-      cells,
-      expiry(now, expiresIn),
-      cells.length === shape.columns.size,
-      now,
-    );
+    const plan = this.#plan(shape);
+    const check = options.ifNotExists ? [checkStep(plan, key, now, { ifNotExists: true })] : [];
+    const write = upsertSteps(plan, cells, expiry(now, expiresIn), cells.length === shape.columns.size, now);
     return this.#write(shape, [...check, ...write]);
   }
 
@@ -177,9 +171,10 @@ export class SqliteStore implements Store {
     const conditions = options.if ? conditionCells(shape, options.if) : undefined;
     const expiresIn = checkTtl(options.ttlSeconds);
     const now = Date.now();
+    const plan = this.#plan(shape);
     return this.#write(shape, [
-      ...this.#refusal(shape, keyed, conditions, options.ifExists === true, now),
-      ...this.#upsert(shape, cells, expiry(now, expiresIn), false, now),
+      ...refusalSteps(plan, keyed, conditions, options.ifExists === true, now),
+      ...upsertSteps(plan, cells, expiry(now, expiresIn), false, now),
     ]);
   }
 
@@ -191,9 +186,10 @@ export class SqliteStore implements Store {
       throw misuse('STORE.BAD_KEY', `A conditional delete on ${table} needs the full primary key`);
     }
     const conditions = options.if ? conditionCells(shape, options.if) : undefined;
+    const plan = this.#plan(shape);
     return this.#write(shape, [
-      ...this.#refusal(shape, keyed, conditions, options.ifExists === true, Date.now()),
-      this.#remove(shape, keyed),
+      ...refusalSteps(plan, keyed, conditions, options.ifExists === true, Date.now()),
+      removeStep(plan, keyed),
     ]);
   }
 
@@ -205,7 +201,7 @@ export class SqliteStore implements Store {
 
   async getMany(table: string, keys: readonly Row[]): Promise<(Row | undefined)[]> {
     const shape = this.#registry.table(table);
-    const encoded = keys.map((key) => keyCells(shape, key, false).map((cell) => this.#encode(shape, cell)));
+    const encoded = keys.map((key) => keyCells(shape, key, false).map((cell) => encodeCell(shape, cell)));
     return this.#use(() => this.#plan(shape).readMany((sql) => this.#statement(sql), encoded, Date.now()));
   }
 
@@ -213,10 +209,10 @@ export class SqliteStore implements Store {
     const shape = this.#registry.table(table);
     const plan = planQuery(shape, options);
     const where = plan.equal.map(([c]) => `${quote(c)} = ?`);
-    const params = plan.equal.map((cell) => this.#encode(shape, cell));
+    const params = plan.equal.map((cell) => encodeCell(shape, cell));
     for (const bound of plan.range?.bounds ?? []) {
       where.push(`${quote(plan.range?.column ?? '')} ${bound.op} ?`);
-      params.push(this.#encode(shape, [plan.range?.column ?? '', bound.value]));
+      params.push(encodeCell(shape, [plan.range?.column ?? '', bound.value]));
     }
     const fingerprint = queryFingerprint(
       [table, plan.range?.column ?? null, plan.range?.bounds.map((b) => b.op) ?? [], plan.rest],
@@ -252,13 +248,14 @@ export class SqliteStore implements Store {
     const now = Date.now();
     const steps = ops.flatMap((op): Step[] => {
       const shape = this.#registry.table(op.table);
-      if (op.kind === 'delete') return [this.#remove(shape, keyCells(shape, op.key, true))];
+      const plan = this.#plan(shape);
+      if (op.kind === 'delete') return [removeStep(plan, keyCells(shape, op.key, true))];
       const cells =
         op.kind === 'insert'
           ? rowCells(shape, op.row)
           : [...keyCells(shape, op.key, false), ...setCells(shape, op.set)];
       const replaces = op.kind === 'insert' && cells.length === shape.columns.size;
-      return this.#upsert(shape, cells, expiry(now, checkTtl(op.ttlSeconds)), replaces, now);
+      return upsertSteps(plan, cells, expiry(now, checkTtl(op.ttlSeconds)), replaces, now);
     });
     if (steps.length) await this.#run(steps);
   }
@@ -325,16 +322,10 @@ export class SqliteStore implements Store {
     return plan;
   }
 
-  #encode(shape: TableShape, [column, value]: Cell): SQLInputValue {
-    const type = shape.columns.get(column);
-    if (!type) throw misuse('STORE.UNKNOWN_COLUMN', `Unknown column ${shape.name}.${column}`);
-    return encode(type, value);
-  }
-
   /** `key` is the full primary key in key order (as keyCells and primaryKeyOf return it). */
   #read(shape: TableShape, key: readonly Cell[], now: number): Row | undefined {
     const plan = this.#plan(shape);
-    const params = key.map((cell) => this.#encode(shape, cell));
+    const params = key.map((cell) => encodeCell(shape, cell));
     return plan.read((sql) => this.#statement(sql), params, now);
   }
 
@@ -356,60 +347,6 @@ export class SqliteStore implements Store {
     } catch (error) {
       throw wrap(error);
     }
-  }
-
-  #check(
-    shape: TableShape,
-    key: readonly Cell[],
-    now: number,
-    check: { ifNotExists?: boolean; ifExists?: boolean; equal?: (readonly [number, SQLInputValue])[] },
-  ): Step {
-    const plan = this.#plan(shape);
-    const params = [...key.map((cell) => this.#encode(shape, cell)), now];
-    return { check: { sql: plan.getSql, params, ...check } };
-  }
-
-  /** The check of a conditional write, if it is one. */
-  #refusal(
-    shape: TableShape,
-    key: readonly Cell[],
-    conditions: readonly Cell[] | undefined,
-    ifExists: boolean,
-    now: number,
-  ): Step[] {
-    if (!conditions && !ifExists) return [];
-    const plan = this.#plan(shape);
-    // As in Cassandra, a missing row meets a condition that expects nothing but nulls.
-    const equal = (conditions ?? []).map(
-      ([column, expected]) => [plan.indexOf(column), this.#encode(shape, [column, expected])] as const,
-    );
-    return [this.#check(shape, key, now, { ifExists, equal })];
-  }
-
-  #upsert(
-    shape: TableShape,
-    cells: readonly Cell[],
-    expiresAt: number | null,
-    replaces: boolean,
-    now: number,
-  ): Step[] {
-    const plan = this.#plan(shape);
-    const key = primaryKeyOf(shape, cells);
-    return [
-      // An expired row must not lend its stale cells to the new one.
-      { sql: plan.deleteExpiredSql, params: [...key.map((cell) => this.#encode(shape, cell)), now] },
-      {
-        sql: plan.upsertSql(columnsOf(cells), replaces),
-        params: [...cells.map((cell) => this.#encode(shape, cell)), expiresAt],
-      },
-    ];
-  }
-
-  #remove(shape: TableShape, key: readonly Cell[]): Step {
-    return {
-      sql: this.#plan(shape).deleteSql(columnsOf(key)),
-      params: key.map((cell) => this.#encode(shape, cell)),
-    };
   }
 
   #purgeExpired(): void {
