@@ -53,7 +53,7 @@ import { wrap } from './errors.ts';
 import { decodePageState, encodePageState, queryFingerprint } from './page-state.ts';
 import { LIVE, TablePlan } from './plan.ts';
 import { EXPIRES, addColumnSql, createTableSql, quote } from './sql.ts';
-import { checkStep, encodeCell, refusalSteps, removeStep, upsertSteps } from './steps.ts';
+import { checkStep, encodeAll, encodeCell, refusalSteps, removeStep, upsertSteps } from './steps.ts';
 import { WriterClient, type Step, type UnitResult } from './write-unit.ts';
 
 export interface SqliteStoreOptions {
@@ -201,7 +201,7 @@ export class SqliteStore implements Store {
 
   async getMany(table: string, keys: readonly Row[]): Promise<(Row | undefined)[]> {
     const shape = this.#registry.table(table);
-    const encoded = keys.map((key) => keyCells(shape, key, false).map((cell) => encodeCell(shape, cell)));
+    const encoded = keys.map((key) => encodeAll(shape, keyCells(shape, key, false)));
     return this.#use(() => this.#plan(shape).readMany((sql) => this.#statement(sql), encoded, Date.now()));
   }
 
@@ -209,7 +209,7 @@ export class SqliteStore implements Store {
     const shape = this.#registry.table(table);
     const plan = planQuery(shape, options);
     const where = plan.equal.map(([c]) => `${quote(c)} = ?`);
-    const params = plan.equal.map((cell) => encodeCell(shape, cell));
+    const params = encodeAll(shape, plan.equal);
     for (const bound of plan.range?.bounds ?? []) {
       where.push(`${quote(plan.range?.column ?? '')} ${bound.op} ?`);
       params.push(encodeCell(shape, [plan.range?.column ?? '', bound.value]));
@@ -325,7 +325,7 @@ export class SqliteStore implements Store {
   /** `key` is the full primary key in key order (as keyCells and primaryKeyOf return it). */
   #read(shape: TableShape, key: readonly Cell[], now: number): Row | undefined {
     const plan = this.#plan(shape);
-    const params = key.map((cell) => encodeCell(shape, cell));
+    const params = encodeAll(shape, key);
     return plan.read((sql) => this.#statement(sql), params, now);
   }
 

@@ -15,7 +15,7 @@ export function encodeCell(shape: TableShape, [column, value]: Cell): SQLInputVa
   return encode(type, value);
 }
 
-const encodeAll = (shape: TableShape, cells: readonly Cell[]): SQLInputValue[] =>
+export const encodeAll = (shape: TableShape, cells: readonly Cell[]): SQLInputValue[] =>
   cells.map((cell) => encodeCell(shape, cell));
 
 const columnsOf = (cells: readonly Cell[]): string[] => cells.map(([c]) => c);
